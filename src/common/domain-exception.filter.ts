@@ -1,0 +1,99 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { DomainError } from './domain.errors';
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+interface ErrorAnswer {
+  body: ErrorBody;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The one place errors become HTTP: domain errors by their code, Nest's HttpExceptions as they are,
+ * anything else logged and answered with a generic 500 (internal text never reaches clients).
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(DomainExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const answer = this.answerFor(exception);
+    if (response.headersSent) {
+      // A streamed answer already started: the status can no longer change, so cut the connection.
+      this.logger.error({ err: exception }, 'error after the response started');
+      response.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    response.status(answer.body.statusCode).json(answer.body);
+  }
+
+  private answerFor(exception: unknown): ErrorAnswer {
+    if (exception instanceof DomainError) return this.domainAnswer(exception);
+    if (exception instanceof HttpException) return { body: httpExceptionBody(exception) };
+    this.logger.error({ err: exception }, 'unhandled error');
+    return { body: errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error') };
+  }
+
+  private domainAnswer(error: DomainError): ErrorAnswer {
+    const code = error.code;
+    switch (code) {
+      case 'invalid_input':
+        return { body: errorBody(HttpStatus.BAD_REQUEST, error.message) };
+      case 'unauthenticated':
+        return { body: errorBody(HttpStatus.UNAUTHORIZED, error.message) };
+      case 'forbidden':
+        return { body: errorBody(HttpStatus.FORBIDDEN, error.message) };
+      case 'storage_object_not_found':
+        return { body: errorBody(HttpStatus.NOT_FOUND, 'report not found') };
+      case 'storage_unavailable':
+        this.logger.error({ err: error }, 'storage unavailable');
+        return { body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'storage unavailable') };
+      case 'render_failed':
+        this.logger.warn({ err: error }, 'render failed');
+        return { body: errorBody(HttpStatus.BAD_GATEWAY, error.message) };
+      case 'render_queue_full':
+      case 'shutting_down':
+        return {
+          body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, error.message),
+          headers: { 'Retry-After': String('retryAfterSeconds' in error ? error.retryAfterSeconds : 5) },
+        };
+      default:
+        return assertNever(code);
+    }
+  }
+}
+
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+/**
+ * Nest's own exceptions keep their status; extra fields they carry (terminus' `status`, `info`, `details`
+ * on a failed health check) stay beside the standard three.
+ */
+function httpExceptionBody(exception: HttpException): ErrorBody {
+  const statusCode = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response !== 'object' || response === null) return errorBody(statusCode, exception.message);
+  const { message: raw, error: failed, statusCode: _status, ...extra } = response as Record<string, unknown>;
+  let message = exception.message;
+  if (Array.isArray(raw)) message = raw.map(String).join('; ');
+  else if (typeof raw === 'string') message = raw;
+  else if (extra.status === 'error' && typeof failed === 'object' && failed !== null) {
+    message = `unhealthy: ${Object.keys(failed).join(', ')}`;
+  }
+  return { ...extra, ...errorBody(statusCode, message) };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unmapped domain error code: ${String(value)}`);
+}

@@ -1,0 +1,28 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import {
+  AUTH_CONFIG,
+  FRONTEND_CONFIG,
+  HTTP_CONFIG,
+  RENDERER_CONFIG,
+  STORAGE_CONFIG,
+  type ServiceConfig,
+} from './service-config';
+
+/**
+ * Provides the validated settings, one token per namespace. The settings are loaded and checked in
+ * `main.ts` before the container boots, so a bad value ends the process with one line, not a stack trace.
+ */
+@Global()
+@Module({})
+export class ConfigModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    const providers = [
+      { provide: HTTP_CONFIG, useValue: config.http },
+      { provide: AUTH_CONFIG, useValue: config.auth },
+      { provide: FRONTEND_CONFIG, useValue: config.frontend },
+      { provide: STORAGE_CONFIG, useValue: config.storage },
+      { provide: RENDERER_CONFIG, useValue: config.renderer },
+    ];
+    return { module: ConfigModule, providers, exports: providers.map((provider) => provider.provide) };
+  }
+}

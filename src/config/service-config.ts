@@ -1,0 +1,79 @@
+/** Typed settings, one interface per namespace; built once at startup by `loadServiceConfig`. */
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface HttpConfig {
+  port: number;
+  nodeEnv: NodeEnv;
+  logLevel: string;
+  /** Human-readable logs instead of JSON lines. */
+  prettyLogs: boolean;
+}
+
+export interface AuthConfig {
+  /** Shared secret the Django backend sends as `X-Service-Auth: Bearer …`. */
+  internalToken: string;
+  /** HS256 key that verifies user JWTs (the Django SECRET_KEY). */
+  jwtSecret: string;
+  /** `iss` of the report tokens the service mints itself. */
+  reportTokenIssuer: string;
+}
+
+export interface FrontendConfig {
+  defaultOrigin: string;
+  /** The origins renders may open and CORS allows; always includes `defaultOrigin`. */
+  allowedOrigins: readonly string[];
+}
+
+export interface FsStorageConfig {
+  driver: 'fs';
+  /** Absolute root folder. */
+  dir: string;
+}
+
+export interface S3StorageConfig {
+  driver: 's3';
+  bucket: string;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  /** Prepended to every key by the S3 driver, and only there. */
+  keyPrefix: string;
+  region: string | undefined;
+  /** Explicit keys when both are set; otherwise the SDK's default credential chain. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+}
+
+export type StorageConfig = FsStorageConfig | S3StorageConfig;
+
+export interface ReportPathTemplates {
+  student: string;
+  studentSelf: string;
+  teacher: string;
+  overall: string;
+}
+
+export interface RendererConfig {
+  /** Chromium executable; undefined when none was configured or found. */
+  chromePath: string | undefined;
+  concurrency: number;
+  queueLimit: number;
+  timeoutMs: number;
+  recycleAfter: number;
+  shutdownGraceMs: number;
+  reportPaths: ReportPathTemplates;
+}
+
+export interface ServiceConfig {
+  http: HttpConfig;
+  auth: AuthConfig;
+  frontend: FrontendConfig;
+  storage: StorageConfig;
+  renderer: RendererConfig;
+}
+
+/** Injection tokens, one per namespace. */
+export const HTTP_CONFIG = Symbol('config.http');
+export const AUTH_CONFIG = Symbol('config.auth');
+export const FRONTEND_CONFIG = Symbol('config.frontend');
+export const STORAGE_CONFIG = Symbol('config.storage');
+export const RENDERER_CONFIG = Symbol('config.renderer');

@@ -1,0 +1,43 @@
+import { BeforeApplicationShutdown, Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { StorageHealthIndicator } from '../storage';
+
+/** Liveness, readiness and the full picture for ops; public, no token. */
+@Controller('health')
+export class HealthController implements BeforeApplicationShutdown {
+  private shuttingDown = false;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly storage: StorageHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check(): Promise<HealthCheckResult> {
+    return this.health.check(this.dependencyChecks());
+  }
+
+  /** The process is up and serving HTTP; no dependency is asked. */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** Dependencies up and not shutting down: the orchestrator may route traffic here. */
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    if (this.shuttingDown) throw new ServiceUnavailableException('shutting down');
+    return this.health.check(this.dependencyChecks());
+  }
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  private dependencyChecks() {
+    return [() => this.storage.check()];
+  }
+}

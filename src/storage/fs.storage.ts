@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, stat, writeFile, constants } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InvalidInput, StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
+import type { FsStorageConfig } from '../config';
+import { ByteRange, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { assertStorageKey } from './storage-key';
+
+const TEMP_SUFFIX = '.partial';
+
+/**
+ * The embedded driver: objects are files under one root folder. Writes go to a temp file in the target
+ * folder and are renamed into place, so readers never see half a PDF. Metadata is not kept: the stored
+ * reports are all PDFs, and the key says what they are.
+ */
+export class FsReportStorage extends ReportStorage {
+  private readonly root: string;
+
+  constructor(config: Pick<FsStorageConfig, 'dir'>) {
+    super();
+    this.root = resolve(config.dir);
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    const path = this.pathOf(key);
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return null;
+      return {
+        size: info.size,
+        etag: `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`,
+        lastModified: info.mtime,
+      };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw new StorageUnavailable('stat', { cause: error });
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.pathOf(key);
+    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+    // Surface "missing" before handing out the stream, so callers can answer 404 rather than a broken body.
+    await new Promise<void>((done, fail) => {
+      stream.once('open', () => done());
+      stream.once('error', (error) => fail(isMissing(error) ? new StorageObjectNotFound(key) : error));
+    }).catch((error: unknown) => {
+      stream.destroy();
+      throw error instanceof StorageObjectNotFound ? error : new StorageUnavailable('read', { cause: error });
+    });
+    return stream;
+  }
+
+  async write(key: string, bytes: Uint8Array, _options: WriteOptions): Promise<StoredObject> {
+    const path = this.pathOf(key);
+    const temp = join(dirname(path), `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temp, bytes, { flush: true });
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw new StorageUnavailable('write', { cause: error });
+    }
+    const stored = await this.stat(key);
+    if (!stored) throw new StorageUnavailable('write', { cause: new Error(`${key} vanished after rename`) });
+    return stored;
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await rm(this.pathOf(key), { force: true });
+    } catch (error) {
+      throw new StorageUnavailable('delete', { cause: error });
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertStorageKey(prefix, { prefix: true });
+    const keys: string[] = [];
+    try {
+      await this.collect(this.root, keys);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw new StorageUnavailable('list', { cause: error });
+    }
+    return keys.filter((key) => key.startsWith(prefix));
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.W_OK);
+    } catch (error) {
+      throw new StorageUnavailable('ping', { cause: error });
+    }
+  }
+
+  private async collect(folder: string, keys: string[]): Promise<void> {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await this.collect(path, keys);
+      else if (entry.isFile() && !entry.name.endsWith(TEMP_SUFFIX)) {
+        keys.push(relative(this.root, path).split(sep).join('/'));
+      }
+    }
+  }
+
+  private pathOf(key: string): string {
+    assertStorageKey(key);
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep))
+      throw new InvalidInput('key', `escapes the storage folder: "${key}"`);
+    return path;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,3 @@
+export { ReportStorage, type StoredObject, type ByteRange, type WriteOptions } from './report-storage';
+export { StorageModule } from './storage.module';
+export { StorageHealthIndicator } from './storage.health';

@@ -1,0 +1,39 @@
+import type { Readable } from 'node:stream';
+
+/** What storage knows of one stored object. */
+export interface StoredObject {
+  size: number;
+  /** Quoted entity tag, usable as an HTTP ETag. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface WriteOptions {
+  contentType: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * The storage port. Keys are relative (`reports/…/x.pdf`), checked inside each driver.
+ * "Not found" is only ever a real absence (`stat` → null, `read` → StorageObjectNotFound);
+ * any other failure is `StorageUnavailable`.
+ */
+export abstract class ReportStorage {
+  /** Size, etag and date of the object, or null when there is none. */
+  abstract stat(key: string): Promise<StoredObject | null>;
+  /** A stream of the object's bytes (or of `range`); never buffers the whole object. */
+  abstract read(key: string, range?: ByteRange): Promise<Readable>;
+  /** Stores the bytes whole: a reader sees the old object or the new one, never a part. */
+  abstract write(key: string, bytes: Uint8Array, options: WriteOptions): Promise<StoredObject>;
+  abstract delete(key: string): Promise<void>;
+  /** Every key that starts with `prefix`, in no particular order. */
+  abstract list(prefix: string): Promise<string[]>;
+  /** Resolves when storage is reachable and usable. */
+  abstract ping(): Promise<void>;
+}

@@ -1,0 +1,179 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
+import { StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
+import type { S3StorageConfig } from '../config';
+import { ByteRange, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { assertStorageKey } from './storage-key';
+
+/** Connecting to a dead endpoint fails after this long, instead of the OS's minutes. */
+const CONNECT_TIMEOUT_MS = 2000;
+/** A socket silent for this long is cut (also bounds a stalled streaming read). */
+const SOCKET_TIMEOUT_MS = 10000;
+/** Whole-operation bound for the small requests (stat, delete, list page, ping), retries included. */
+const METADATA_OP_TIMEOUT_MS = 4000;
+const MAX_SOCKETS = 128;
+
+/** S3 and S3-compatible object storage (MinIO, s3rver, …). */
+export class S3ReportStorage extends ReportStorage {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly keyPrefix: string;
+
+  constructor(config: Omit<S3StorageConfig, 'driver'>) {
+    super();
+    this.bucket = config.bucket;
+    this.keyPrefix = config.keyPrefix;
+    this.client = new S3Client({
+      endpoint: config.endpoint,
+      forcePathStyle: config.forcePathStyle,
+      region: config.region ?? 'us-east-1',
+      credentials: config.credentials,
+      maxAttempts: 2,
+      // The SDK's default (WHEN_SUPPORTED) adds CRC checksums with aws-chunked encoding to uploads, which
+      // S3-compatible servers such as s3rver store verbatim, chunk framing included: a silently corrupt PDF.
+      // Checksums only where the API requires them keeps every S3-compatible server byte-exact.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        requestTimeout: SOCKET_TIMEOUT_MS,
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+      }),
+    });
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    const objectKey = this.objectKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
+        abortSignal: AbortSignal.timeout(METADATA_OP_TIMEOUT_MS),
+      });
+      return {
+        size: head.ContentLength ?? 0,
+        etag: head.ETag ?? `"${objectKey}"`,
+        lastModified: head.LastModified ?? new Date(0),
+      };
+    } catch (error) {
+      if (isObjectMissing(error)) return null;
+      throw new StorageUnavailable('stat', { cause: error });
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    const objectKey = this.objectKey(key);
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+      if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
+      return object.Body;
+    } catch (error) {
+      if (isObjectMissing(error)) throw new StorageObjectNotFound(key);
+      throw new StorageUnavailable('read', { cause: error });
+    }
+  }
+
+  async write(key: string, bytes: Uint8Array, options: WriteOptions): Promise<StoredObject> {
+    const objectKey = this.objectKey(key);
+    try {
+      const put = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          Body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+          ContentLength: bytes.byteLength,
+          ContentType: options.contentType,
+          Metadata: options.metadata,
+        }),
+      );
+      return { size: bytes.byteLength, etag: put.ETag ?? '', lastModified: new Date() };
+    } catch (error) {
+      throw new StorageUnavailable('write', { cause: error });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const objectKey = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
+        abortSignal: AbortSignal.timeout(METADATA_OP_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new StorageUnavailable('delete', { cause: error });
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertStorageKey(prefix, { prefix: true });
+    const keys: string[] = [];
+    let continuationToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.keyPrefix + prefix,
+            ContinuationToken: continuationToken,
+          }),
+          { abortSignal: AbortSignal.timeout(METADATA_OP_TIMEOUT_MS) },
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key) keys.push(object.Key.slice(this.keyPrefix.length));
+        }
+        continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (continuationToken);
+    } catch (error) {
+      throw new StorageUnavailable('list', { cause: error });
+    }
+    return keys;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(METADATA_OP_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new StorageUnavailable('ping', { cause: error });
+    }
+  }
+
+  /** Releases the keep-alive sockets. */
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** The one place S3_KEY_PREFIX is applied. */
+  private objectKey(key: string): string {
+    assertStorageKey(key);
+    return this.keyPrefix + key;
+  }
+}
+
+/**
+ * Only a real 404 means "not found". A GetObject on a missing bucket says NoSuchBucket (a broken setup, not a
+ * miss); HEAD answers carry no body, so there a missing bucket is a 404 too, and the health check's
+ * HeadBucket is what reports it.
+ */
+function isObjectMissing(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (name === 'NoSuchBucket') return false;
+  return name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404;
+}

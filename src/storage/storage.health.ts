@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { ReportStorage } from './report-storage';
+
+/** Storage must answer a ping within this long for the service to count as healthy. */
+const STORAGE_PING_TIMEOUT_MS = 5000;
+
+/** `storage` in /health and /health/ready: S3 HeadBucket, or the fs folder being writable. */
+@Injectable()
+export class StorageHealthIndicator {
+  constructor(
+    private readonly storage: ReportStorage,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'storage'): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(key);
+    try {
+      await withTimeout(this.storage.ping(), STORAGE_PING_TIMEOUT_MS);
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
