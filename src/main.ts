@@ -8,9 +8,22 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   const logger = app.get(Logger);
   for (const warning of warnings) logger.warn(`CONFIG WARNING: ${warning}`);
-  app.enableShutdownHooks();
   await app.listen(config.http.port);
   logger.log(`listening on port ${config.http.port} (storage: ${config.storage.driver})`);
+  // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit status would say "killed".
+  // Closing drains renders in flight (SHUTDOWN_GRACE_MS), closes Chromium, then exits 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: draining and shutting down`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 /** A bad setting ends the process at once with one line naming the variable. */

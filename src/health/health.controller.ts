@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { BrowserHealthIndicator } from '../renderer';
 import { StorageHealthIndicator } from '../storage';
 
 /** Liveness, readiness and the full picture for ops; public, no token. */
@@ -10,6 +11,7 @@ export class HealthController implements BeforeApplicationShutdown {
   constructor(
     private readonly health: HealthCheckService,
     private readonly storage: StorageHealthIndicator,
+    private readonly browser: BrowserHealthIndicator,
   ) {}
 
   @Get()
@@ -38,6 +40,6 @@ export class HealthController implements BeforeApplicationShutdown {
   }
 
   private dependencyChecks() {
-    return [() => this.storage.check()];
+    return [() => this.storage.check(), () => this.browser.check()];
   }
 }

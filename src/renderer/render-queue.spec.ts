@@ -1,0 +1,52 @@
+import { RenderQueueFull } from '../common/domain.errors';
+import { RenderQueue } from './render-queue';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+describe(RenderQueue.name, () => {
+  describe('run', () => {
+    it('should run at most `concurrency` tasks at once, in FIFO order', async () => {
+      const sut = new RenderQueue(2, 10);
+      const gates = [deferred(), deferred(), deferred(), deferred()];
+      const started: number[] = [];
+      const runs = gates.map((gate, index) =>
+        sut.run(async () => {
+          started.push(index);
+          await gate.promise;
+          return index;
+        }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(started).toEqual([0, 1]);
+      expect(sut.load).toEqual({ active: 2, waiting: 2 });
+      gates[1].resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(started).toEqual([0, 1, 2]);
+      gates.forEach((gate) => gate.resolve());
+      await expect(Promise.all(runs)).resolves.toEqual([0, 1, 2, 3]);
+      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+    });
+
+    it('should refuse at once when the queue is full', async () => {
+      const sut = new RenderQueue(1, 2, 7);
+      const gate = deferred();
+      const runs = [0, 1, 2].map(() => sut.run(() => gate.promise));
+      const refused = sut.run(() => gate.promise);
+      await expect(refused).rejects.toBeInstanceOf(RenderQueueFull);
+      await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 7 });
+      gate.resolve();
+      await Promise.all(runs);
+    });
+
+    it('should free the slot when a task fails', async () => {
+      const sut = new RenderQueue(1, 0);
+      await expect(sut.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      await expect(sut.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
+      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+    });
+  });
+});

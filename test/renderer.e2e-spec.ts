@@ -1,0 +1,293 @@
+import type { INestApplication } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RenderFailed, RenderQueueFull, ShuttingDown } from '../src/common/domain.errors';
+import { PdfRenderer } from '../src/renderer';
+import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
+import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
+import { pdfPageCount, pdfText } from './support/pdf-text';
+import { startTestApp, testConfig } from './support/test-app';
+import { signToken, TEST_JWT_SECRET } from './support/tokens';
+
+const RENDER_TIMEOUT_MS = 20000;
+const SHORT_TIMEOUT_MS = 2000;
+
+function rendererFor(frontend: ReportFrontend, env: Record<string, string> = {}): PuppeteerPdfRenderer {
+  const config = testConfig({
+    FRONTEND_ORIGINS: frontend.origin,
+    DEFAULT_FRONTEND_ORIGIN: frontend.origin,
+    RENDER_TIMEOUT_MS: String(RENDER_TIMEOUT_MS),
+    ...env,
+  });
+  return new PuppeteerPdfRenderer(config.renderer, config.frontend.allowedOrigins);
+}
+
+async function failureOf(work: Promise<unknown>): Promise<RenderFailed> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof RenderFailed) return error;
+    throw error;
+  }
+  throw new Error('expected the render to fail');
+}
+
+/** Pids of every process in the given process groups (Chromium and its helpers). */
+function processesInGroups(groups: number[]): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,stat='], { encoding: 'utf8' });
+  return table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, pgid, stat]) => groups.includes(Number(pgid)) && !stat.startsWith('Z'))
+    .map(([pid]) => Number(pid));
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Live crash handlers: Chromium double-forks them out of its process group. */
+function crashHandlers(): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,stat=,comm='], { encoding: 'utf8' });
+  return table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, stat, comm]) => comm.startsWith('chrome_crashpad') && !stat.startsWith('Z'))
+    .map(([pid]) => Number(pid));
+}
+
+describe('renderer (e2e, real Chromium)', () => {
+  let frontend: ReportFrontend;
+
+  beforeAll(async () => {
+    frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
+  });
+
+  afterAll(async () => {
+    await frontend.close();
+  });
+
+  describe('rendering', () => {
+    let sut: PuppeteerPdfRenderer;
+
+    beforeAll(async () => {
+      sut = rendererFor(frontend, { RENDER_CONCURRENCY: '4' });
+      await sut.start();
+    });
+
+    afterAll(async () => {
+      await sut.close();
+    });
+
+    it('should return a multi-page PDF naming the subject and the viewer', async () => {
+      const token = signToken({ user_id: 'TEACHER_9', role: 'teacher' });
+      const pdf = await sut.render({
+        url: `${frontend.origin}/report?studentId=STU001&testId=Test_5`,
+        token,
+        requestId: 'r1',
+      });
+      expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+      const text = await pdfText(pdf);
+      expect(text).toContain('Report for STU001');
+      expect(text).toContain('Viewer TEACHER_9');
+      expect(text).toContain('test Test_5');
+      expect(await pdfPageCount(pdf)).toBeGreaterThanOrEqual(2);
+    });
+
+    it('should keep 12 concurrent renders with 12 tokens apart, 3 rounds over', async () => {
+      for (let round = 0; round < 3; round += 1) {
+        const ids = Array.from({ length: 12 }, (_, index) => `S${round}_${index}`);
+        const pdfs = await Promise.all(
+          ids.map((id) =>
+            sut.render({
+              url: `${frontend.origin}/student-report?testId=Test_1`,
+              token: signToken({ user_id: id, student_id: id, role: 'student' }),
+              requestId: id,
+            }),
+          ),
+        );
+        const texts = await Promise.all(pdfs.map((pdf) => pdfText(pdf)));
+        texts.forEach((text, index) => {
+          expect(text).toContain(`Report for ${ids[index]}\n`.trim());
+          expect(text).toContain(`Viewer ${ids[index]}`);
+          for (const other of ids.filter((id) => id !== ids[index])) {
+            expect(text).not.toMatch(new RegExp(`\\b${other}\\b`));
+          }
+        });
+      }
+    });
+
+    it('should fail fast with page_error when the page reports an error', async () => {
+      const started = Date.now();
+      const failure = await failureOf(
+        sut.render({
+          url: `${frontend.origin}/report?studentId=S1&testId=T`,
+          token: 'not-a-jwt',
+          requestId: 'r2',
+        }),
+      );
+      expect(failure.reason).toBe('page_error');
+      expect(failure.message).toContain('report API answered 401');
+      expect(Date.now() - started).toBeLessThan(RENDER_TIMEOUT_MS / 4);
+    });
+
+    it('should fail with http_status when the page answers 404', async () => {
+      const failure = await failureOf(
+        sut.render({
+          url: `${frontend.origin}/no-such-page`,
+          token: signToken({ sub: 'x' }),
+          requestId: 'r3',
+        }),
+      );
+      expect(failure.reason).toBe('http_status');
+      expect(failure.message).toContain('404');
+    });
+
+    it('should fail with timeout at RENDER_TIMEOUT_MS when the page never becomes ready', async () => {
+      const impatient = rendererFor(frontend, { RENDER_TIMEOUT_MS: String(SHORT_TIMEOUT_MS) });
+      await impatient.start();
+      try {
+        const started = Date.now();
+        const failure = await failureOf(
+          impatient.render({
+            url: `${frontend.origin}/never-ready`,
+            token: signToken({ sub: 'x' }),
+            requestId: 'r4',
+          }),
+        );
+        const elapsed = Date.now() - started;
+        expect(failure.reason).toBe('timeout');
+        expect(elapsed).toBeGreaterThanOrEqual(SHORT_TIMEOUT_MS - 50);
+        expect(elapsed).toBeLessThan(SHORT_TIMEOUT_MS + 2000);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('should refuse a URL outside the allowed frontends without opening it', async () => {
+      await expect(
+        sut.render({ url: 'http://127.0.0.2:9/report', token: signToken({ sub: 'x' }), requestId: 'r5' }),
+      ).rejects.toMatchObject({ field: 'origin' });
+    });
+  });
+
+  describe('bounded queue', () => {
+    it('should reject the 4th concurrent render at once with concurrency 1 and queue 2', async () => {
+      const sut = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_QUEUE_LIMIT: '2' });
+      await sut.start();
+      try {
+        const token = signToken({ sub: 'x' });
+        const slow = `${frontend.origin}/slow-report?delayMs=400&studentId=Q&testId=T`;
+        const accepted = [1, 2, 3].map((n) => sut.render({ url: slow, token, requestId: `q${n}` }));
+        const started = Date.now();
+        await expect(sut.render({ url: slow, token, requestId: 'q4' })).rejects.toBeInstanceOf(
+          RenderQueueFull,
+        );
+        expect(Date.now() - started).toBeLessThan(100);
+        expect(sut.status()).toMatchObject({ active: 1, waiting: 2 });
+        await Promise.all(accepted);
+      } finally {
+        await sut.close();
+      }
+    });
+  });
+
+  describe('self-healing', () => {
+    it('should fail the render in flight with browser_crashed after kill -9, and relaunch for the next', async () => {
+      const sut = rendererFor(frontend);
+      await sut.start();
+      try {
+        const [pid] = sut.browserPids();
+        const token = signToken({ sub: 'x' });
+        const inFlight = sut.render({
+          url: `${frontend.origin}/slow-report?delayMs=2000&studentId=K&testId=T`,
+          token,
+          requestId: 'k1',
+        });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        process.kill(pid, 'SIGKILL');
+        expect((await failureOf(inFlight)).reason).toBe('browser_crashed');
+        const pdf = await sut.render({
+          url: `${frontend.origin}/report?studentId=K2&testId=T`,
+          token,
+          requestId: 'k2',
+        });
+        expect(await pdfText(pdf)).toContain('Report for K2');
+        expect(sut.browserPids()).not.toContain(pid);
+        expect(processesInGroups([pid])).toEqual([]);
+      } finally {
+        await sut.close();
+      }
+    });
+
+    it('should recycle the browser after RENDER_RECYCLE_AFTER renders without failing renders in flight', async () => {
+      const sut = rendererFor(frontend, { RENDER_RECYCLE_AFTER: '2', RENDER_CONCURRENCY: '3' });
+      await sut.start();
+      try {
+        const [first] = sut.browserPids();
+        const token = signToken({ sub: 'x' });
+        const pdfs = await Promise.all(
+          ['A', 'B', 'C'].map((id) =>
+            sut.render({ url: `${frontend.origin}/report?studentId=${id}&testId=T`, token, requestId: id }),
+          ),
+        );
+        expect(pdfs).toHaveLength(3);
+        await waitUntil(() => !sut.browserPids().includes(first), 5000);
+        expect(sut.browserPids()).not.toContain(first);
+        expect(processesInGroups([first])).toEqual([]);
+      } finally {
+        await sut.close();
+      }
+    });
+  });
+
+  describe('shutdown', () => {
+    let dir: string;
+    let app: INestApplication;
+    let handlersBefore: number[];
+
+    beforeAll(async () => {
+      handlersBefore = crashHandlers();
+      dir = await mkdtemp(join(tmpdir(), 'renderer-shutdown-'));
+      app = await startTestApp(
+        testConfig({
+          STORAGE_DIR: dir,
+          FRONTEND_ORIGINS: frontend.origin,
+          DEFAULT_FRONTEND_ORIGIN: frontend.origin,
+        }),
+      );
+    });
+
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('should finish the render in flight, refuse new ones, and leave no Chromium process', async () => {
+      const renderer = app.get<PdfRenderer, PuppeteerPdfRenderer>(PdfRenderer);
+      const pids = renderer.browserPids();
+      expect(pids).toHaveLength(1);
+      const token = signToken({ sub: 'x' });
+      const inFlight = renderer.render({
+        url: `${frontend.origin}/slow-report?delayMs=1000&studentId=Z&testId=T`,
+        token,
+        requestId: 'z1',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const closing = app.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(
+        renderer.render({ url: `${frontend.origin}/report?studentId=Y&testId=T`, token, requestId: 'z2' }),
+      ).rejects.toBeInstanceOf(ShuttingDown);
+      expect(await pdfText(await inFlight)).toContain('Report for Z');
+      await closing;
+      expect(processesInGroups(pids)).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(crashHandlers().filter((pid) => !handlersBefore.includes(pid))).toEqual([]);
+    });
+  });
+});
