@@ -30,13 +30,14 @@ describe('health (e2e)', () => {
       await s3.stop();
     });
 
-    it('should answer /health 200 with storage up', async () => {
+    it('should answer /health 200 with storage and browser up', async () => {
       const response = await request(app.getHttpServer()).get('/health').expect(200);
+      const browser = { status: 'up', connected: true, active: 0, waiting: 0 };
       expect(response.body).toEqual({
         status: 'ok',
-        info: { storage: { status: 'up' } },
+        info: { storage: { status: 'up' }, browser },
         error: {},
-        details: { storage: { status: 'up' } },
+        details: { storage: { status: 'up' }, browser },
       });
     });
 
