@@ -1,11 +1,14 @@
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ValidationPipe } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { requestIdOf } from './common/request-id';
 import { ConfigModule, HTTP_CONFIG, type HttpConfig, type ServiceConfig } from './config';
+import { AuthModule } from './auth';
 import { HealthModule } from './health/health.module';
+import { InternalModule } from './internal/internal.module';
+import { MetricsModule } from './metrics';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class AppModule {
@@ -30,15 +33,13 @@ export class AppModule {
             forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
           }),
         }),
+        AuthModule,
         HealthModule,
+        MetricsModule,
+        ReportsModule,
+        InternalModule,
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: DomainExceptionFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-        },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }],
     };
   }
 }

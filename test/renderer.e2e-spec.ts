@@ -50,6 +50,12 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+/** SIGKILL is asynchronous: give the kernel a moment to end the group before asserting it is gone. */
+async function liveProcessesInGroupsAfterSettling(groups: number[]): Promise<number[]> {
+  await waitUntil(() => processesInGroups(groups).length === 0, 3000);
+  return processesInGroups(groups);
+}
+
 /** Live crash handlers: Chromium double-forks them out of its process group. */
 function crashHandlers(): number[] {
   const table = execFileSync('ps', ['-eo', 'pid=,stat=,comm='], { encoding: 'utf8' });
@@ -219,7 +225,7 @@ describe('renderer (e2e, real Chromium)', () => {
         });
         expect(await pdfText(pdf)).toContain('Report for K2');
         expect(sut.browserPids()).not.toContain(pid);
-        expect(processesInGroups([pid])).toEqual([]);
+        expect(await liveProcessesInGroupsAfterSettling([pid])).toEqual([]);
       } finally {
         await sut.close();
       }
@@ -239,7 +245,7 @@ describe('renderer (e2e, real Chromium)', () => {
         expect(pdfs).toHaveLength(3);
         await waitUntil(() => !sut.browserPids().includes(first), 5000);
         expect(sut.browserPids()).not.toContain(first);
-        expect(processesInGroups([first])).toEqual([]);
+        expect(await liveProcessesInGroupsAfterSettling([first])).toEqual([]);
       } finally {
         await sut.close();
       }
@@ -285,7 +291,7 @@ describe('renderer (e2e, real Chromium)', () => {
       ).rejects.toBeInstanceOf(ShuttingDown);
       expect(await pdfText(await inFlight)).toContain('Report for Z');
       await closing;
-      expect(processesInGroups(pids)).toEqual([]);
+      expect(await liveProcessesInGroupsAfterSettling(pids)).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(crashHandlers().filter((pid) => !handlersBefore.includes(pid))).toEqual([]);
     });

@@ -1,2 +1,7 @@
 export { mayView, type ReportRequest } from './access-policy';
 export { viewerFromClaims, type Viewer, type ViewerRole } from './viewer';
+export { AuthModule } from './auth.module';
+export { Public } from './public.decorator';
+export { ServiceTokenGuard } from './service-token.guard';
+export { CurrentCaller, type Caller } from './authenticated-request';
+export { ReportTokens } from './report-tokens';

@@ -21,7 +21,7 @@ interface ErrorAnswer {
  */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger(DomainExceptionFilter.name);
+  protected readonly logger = new Logger(DomainExceptionFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -33,12 +33,19 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return;
     }
     for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-    response.status(answer.body.statusCode).json(answer.body);
+    response.status(answer.body.statusCode).json(this.decorate(answer.body));
+  }
+
+  /** Hook for routes whose callers expect extra fields on errors. */
+  protected decorate(body: ErrorBody): object {
+    return body;
   }
 
   private answerFor(exception: unknown): ErrorAnswer {
     if (exception instanceof DomainError) return this.domainAnswer(exception);
     if (exception instanceof HttpException) return { body: httpExceptionBody(exception) };
+    const clientError = clientErrorOf(exception);
+    if (clientError) return { body: clientError };
     this.logger.error({ err: exception }, 'unhandled error');
     return { body: errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error') };
   }
@@ -92,6 +99,17 @@ function httpExceptionBody(exception: HttpException): ErrorBody {
     message = `unhealthy: ${Object.keys(failed).join(', ')}`;
   }
   return { ...extra, ...errorBody(statusCode, message) };
+}
+
+/**
+ * Express middleware (the body parser) reports bad requests as http-errors objects: `expose` marks the
+ * ones whose message is meant for the client (413 too large, 415, malformed body).
+ */
+function clientErrorOf(exception: unknown): ErrorBody | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, expose, message } = exception as { status?: unknown; expose?: unknown; message?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return errorBody(status, typeof message === 'string' ? message : 'bad request');
 }
 
 function assertNever(value: never): never {

@@ -13,3 +13,8 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
   res.setHeader('X-Request-Id', id);
   return id;
 }
+
+/** The id pino-http gave this request, as text for logs and render jobs. */
+export function requestIdText(req: { id?: unknown }): string {
+  return typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
+}

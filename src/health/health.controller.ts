@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator';
 import { BrowserHealthIndicator } from '../renderer';
 import { StorageHealthIndicator } from '../storage';
 
 /** Liveness, readiness and the full picture for ops; public, no token. */
 @Controller('health')
+@Public()
 export class HealthController implements BeforeApplicationShutdown {
   private shuttingDown = false;
 

@@ -7,6 +7,8 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ReportMetrics } from '../metrics/report-metrics';
+import { MetricsModule } from '../metrics/metrics.module';
 import { FRONTEND_CONFIG, RENDERER_CONFIG, type FrontendConfig, type RendererConfig } from '../config';
 import { BrowserHealthIndicator } from './browser.health';
 import { PdfRenderer } from './pdf-renderer';
@@ -35,13 +37,16 @@ class RendererLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
 }
 
 @Module({
-  imports: [TerminusModule],
+  imports: [TerminusModule, MetricsModule],
   providers: [
     {
       provide: PdfRenderer,
-      useFactory: (config: RendererConfig, frontend: FrontendConfig) =>
-        new PuppeteerPdfRenderer(config, frontend.allowedOrigins),
-      inject: [RENDERER_CONFIG, FRONTEND_CONFIG],
+      useFactory: (config: RendererConfig, frontend: FrontendConfig, metrics: ReportMetrics) => {
+        const renderer = new PuppeteerPdfRenderer(config, frontend.allowedOrigins, metrics.renderObserver);
+        metrics.observeRenderLoad(() => renderer.status());
+        return renderer;
+      },
+      inject: [RENDERER_CONFIG, FRONTEND_CONFIG, ReportMetrics],
     },
     {
       provide: ReportPageUrls,

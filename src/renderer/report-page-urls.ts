@@ -23,6 +23,10 @@ export class ReportPageUrls {
     this.allowed = new Set(frontend.allowedOrigins);
   }
 
+  isAllowed(origin: string): boolean {
+    return this.allowed.has(origin);
+  }
+
   /** The allowed origin a request names, or the default frontend. */
   originFor(requested: string | undefined): string {
     return requested !== undefined && this.allowed.has(requested) ? requested : this.frontend.defaultOrigin;

@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { requestIdText } from '../common/request-id';
+import type { Request } from 'express';
+import { Public, ServiceTokenGuard } from '../auth';
+import { strictInput } from '../common/validation.pipes';
+import { ReportsService } from '../reports/reports.service';
+import { TriggerExceptionFilter } from './trigger-exception.filter';
+import { TriggerGeneratePdfBody, type TriggerGeneratePdfAnswer } from './trigger-generate-pdf.dto';
+
+/** Backend-only routes: the service token instead of a user JWT. */
+@Controller('internal')
+@Public()
+@UseGuards(ServiceTokenGuard)
+@UseFilters(TriggerExceptionFilter)
+export class InternalController {
+  constructor(private readonly reports: ReportsService) {}
+
+  /** Renders and stores one report; answers 202 only once it is stored. */
+  @Post('trigger-generate-pdf')
+  @HttpCode(202)
+  async trigger(
+    @Body(strictInput)
+    body: TriggerGeneratePdfBody,
+    @Req() req: Request,
+  ): Promise<TriggerGeneratePdfAnswer> {
+    const result = await this.reports.generate({
+      ...body,
+      force: body.force ?? true,
+      requestId: requestIdText(req),
+    });
+    return {
+      success: true,
+      message: result.cached ? 'PDF already stored' : 'PDF generation completed',
+      reportType: body.reportType,
+      testId: body.testId,
+      classId: body.classId,
+      s3Key: result.key,
+      cached: result.cached,
+      bytes: result.bytes,
+      durationMs: result.durationMs,
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth';
+import { ReportsModule } from '../reports/reports.module';
+import { InternalController } from './internal.controller';
+
+@Module({
+  imports: [AuthModule, ReportsModule],
+  controllers: [InternalController],
+})
+export class InternalModule {}

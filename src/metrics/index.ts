@@ -1,0 +1,2 @@
+export { MetricsModule } from './metrics.module';
+export { ReportMetrics, type CacheResult } from './report-metrics';

@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RenderFailureReason } from '../common/domain.errors';
+
+export type CacheResult = 'hit' | 'miss' | 'bypass';
+
+/** A source for the queue gauges, read at scrape time. */
+export type RenderLoadSource = () => { active: number; waiting: number };
+
+/**
+ * The service's Prometheus instruments, in a registry of its own (no global state, so every app instance
+ * and test gets fresh counters).
+ */
+export class ReportMetrics {
+  readonly registry = new Registry();
+  private loadSource: RenderLoadSource = () => ({ active: 0, waiting: 0 });
+
+  readonly requests = new Counter({
+    name: 'pdf_requests_total',
+    help: 'PDF requests by route and cache result (hit / miss / bypass)',
+    labelNames: ['route', 'cache'] as const,
+    registers: [this.registry],
+  });
+
+  readonly renderDuration = new Histogram({
+    name: 'pdf_render_duration_seconds',
+    help: 'Successful render duration',
+    buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly renderFailures = new Counter({
+    name: 'pdf_render_failures_total',
+    help: 'Failed renders by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly storageErrors = new Counter({
+    name: 'pdf_storage_errors_total',
+    help: 'Storage operations that failed, by operation',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly browserRelaunches = new Counter({
+    name: 'pdf_browser_relaunches_total',
+    help: 'Chromium launches after the first (crash recovery or recycling)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    const active: Gauge = new Gauge({
+      name: 'pdf_render_queue_active',
+      help: 'Renders running now',
+      registers: [this.registry],
+      collect: () => active.set(this.loadSource().active),
+    });
+    const waiting: Gauge = new Gauge({
+      name: 'pdf_render_queue_waiting',
+      help: 'Renders waiting for a slot',
+      registers: [this.registry],
+      collect: () => waiting.set(this.loadSource().waiting),
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'pdf_service_' });
+  }
+
+  observeRenderLoad(source: RenderLoadSource): void {
+    this.loadSource = source;
+  }
+
+  /** The renderer's observer, feeding the render instruments. */
+  readonly renderObserver = {
+    rendered: (durationMs: number) => this.renderDuration.observe(durationMs / 1000),
+    failed: (reason: RenderFailureReason) => this.renderFailures.inc({ reason }),
+    relaunched: () => this.browserRelaunches.inc(),
+  };
+}

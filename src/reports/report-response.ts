@@ -1,0 +1,29 @@
+import type { Response } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ServedReport } from './served-report';
+
+/** Writes a ServedReport: headers always, 304 or HEAD without a body, else the bytes or the stored stream. */
+export async function sendReport(response: Response, report: ServedReport): Promise<void> {
+  response.setHeader('ETag', report.etag);
+  response.setHeader('X-Cache', report.cache);
+  // Per-user data: browsers may keep it but must revalidate; shared caches must not.
+  response.setHeader('Cache-Control', 'private, no-cache');
+  if (report.notModified) {
+    response.status(304).end();
+    return;
+  }
+  response.setHeader('Content-Type', 'application/pdf');
+  response.setHeader('Content-Disposition', `attachment; filename="${report.filename}"`);
+  response.setHeader('Content-Length', String(report.size));
+  response.status(200);
+  if (report.body === undefined) {
+    response.end();
+    return;
+  }
+  if (report.body instanceof Readable) {
+    await pipeline(report.body, response);
+    return;
+  }
+  response.end(report.body);
+}
