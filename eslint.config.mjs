@@ -6,7 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
-      'dist-bench/**',
+      'dist-tools/**',
       'node_modules/**',
       'var/**',
       'coverage/**',
