@@ -88,24 +88,39 @@ async function main(): Promise<void> {
     const teacher = signToken({ role: 'teacher', user_id: 'TCH001', teacher_id: 'TCH001' }, JWT_SECRET);
     const student = signToken({ role: 'student', user_id: 'STU003', student_id: 'STU003' }, JWT_SECRET);
     const downloads = [
-      { path: '/generate-pdf?studentId=STU001&testId=Test_5&classId=CLASS_123', token: teacher, expect: 'HIT' },
+      {
+        path: '/generate-pdf?studentId=STU001&testId=Test_5&classId=CLASS_123',
+        token: teacher,
+        expect: 'HIT',
+      },
       { path: '/generate-student-pdf?testId=Test_5&classId=CLASS_123', token: student, expect: 'MISS' },
     ];
     for (const download of downloads) {
-      const answer = await fetch(base + download.path, { headers: { Authorization: `Bearer ${download.token}` } });
+      const answer = await fetch(base + download.path, {
+        headers: { Authorization: `Bearer ${download.token}` },
+      });
       const pdf = Buffer.from(await answer.arrayBuffer());
       const cache = answer.headers.get('x-cache');
-      if (answer.status !== 200 || cache !== download.expect || !pdf.subarray(0, 5).equals(Buffer.from('%PDF-'))) {
-        throw new Error(`${download.path} answered ${answer.status} ${cache}, expected 200 ${download.expect}`);
+      if (
+        answer.status !== 200 ||
+        cache !== download.expect ||
+        !pdf.subarray(0, 5).equals(Buffer.from('%PDF-'))
+      ) {
+        throw new Error(
+          `${download.path} answered ${answer.status} ${cache}, expected 200 ${download.expect}`,
+        );
       }
-      const name = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') ?? '')?.[1] ?? 'report.pdf';
+      const name =
+        /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') ?? '')?.[1] ?? 'report.pdf';
       await writeFile(resolve(OUTPUT, name), pdf);
       console.log(`downloaded ${download.path} → ${cache}, ${pdf.length} bytes → demo-output/${name}`);
     }
 
     console.log(`\nPDFs written to ${OUTPUT}; stored reports under ${STORAGE}\n`);
     console.log('Try it yourself (development tokens, valid for an hour):');
-    console.log(`  curl -o stu001.pdf -D - -H 'Authorization: Bearer ${teacher}' '${base}${downloads[0].path}'`);
+    console.log(
+      `  curl -o stu001.pdf -D - -H 'Authorization: Bearer ${teacher}' '${base}${downloads[0].path}'`,
+    );
     console.log(
       `  curl -X POST ${base}/internal/trigger-generate-pdf -H 'X-Service-Auth: Bearer ${INTERNAL_TOKEN}' ` +
         `-H 'Content-Type: application/json' -d '{"testId":"Test_5","classId":"CLASS_123","reportType":"student","studentId":"STU004"}'`,
