@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { startS3rver, type TestS3 } from './support/s3rver';
+import { s3Env, startS3rver, type TestS3 } from './support/s3rver';
 import { startTestApp, testConfig } from './support/test-app';
 
 describe('health (e2e)', () => {
@@ -15,12 +15,7 @@ describe('health (e2e)', () => {
       s3 = await startS3rver();
       app = await startTestApp(
         testConfig({
-          STORAGE_DRIVER: 's3',
-          S3_BUCKET: s3.bucket,
-          S3_ENDPOINT: s3.endpoint,
-          S3_FORCE_PATH_STYLE: 'true',
-          AWS_ACCESS_KEY_ID: 'S3RVER',
-          AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          ...s3Env(s3),
         }),
       );
     });

@@ -6,7 +6,7 @@ import { S3ReportStorage } from '../src/storage/s3.storage';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { binaryParser } from './support/binary';
 import { pdfText } from './support/pdf-text';
-import { startS3rver, s3StorageSettings, type TestS3 } from './support/s3rver';
+import { s3Env, startS3rver, s3StorageSettings, type TestS3 } from './support/s3rver';
 import { startTestApp, testConfig } from './support/test-app';
 import { signToken, TEST_JWT_SECRET } from './support/tokens';
 import { unzipEntries, zipMethods } from './support/zip';
@@ -53,12 +53,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
     }
     app = await startTestApp(
       testConfig({
-        STORAGE_DRIVER: 's3',
-        S3_BUCKET: s3.bucket,
-        S3_ENDPOINT: s3.endpoint,
-        S3_FORCE_PATH_STYLE: 'true',
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        ...s3Env(s3),
         FRONTEND_ORIGINS: frontend.origin,
         DEFAULT_FRONTEND_ORIGIN: frontend.origin,
         JWT_SECRET: TEST_JWT_SECRET,
@@ -514,12 +509,7 @@ describe('reports with storage down (e2e)', () => {
     await s3.stop();
     app = await startTestApp(
       testConfig({
-        STORAGE_DRIVER: 's3',
-        S3_BUCKET: s3.bucket,
-        S3_ENDPOINT: s3.endpoint,
-        S3_FORCE_PATH_STYLE: 'true',
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        ...s3Env(s3),
         FRONTEND_ORIGINS: frontend.origin,
         DEFAULT_FRONTEND_ORIGIN: frontend.origin,
         JWT_SECRET: TEST_JWT_SECRET,

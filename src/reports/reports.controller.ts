@@ -26,13 +26,7 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const download = {
-      ...query,
-      ...requestFacts(req, 'generate-pdf'),
-      kind: 'student',
-      page: 'student',
-    } as const;
-    await sendReport(res, await this.reports.serve(caller, download));
+    await this.respond(caller, req, res, 'generate-pdf', { ...query, kind: 'student', page: 'student' });
   }
 
   /** The calling student's own report (id from the token), rendered from the student-self page. */
@@ -43,14 +37,13 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const download = {
+    const studentId = caller.viewer.studentId;
+    await this.respond(caller, req, res, 'generate-student-pdf', {
       ...query,
-      ...requestFacts(req, 'generate-student-pdf'),
       kind: 'student',
       page: 'studentSelf',
-      studentId: caller.viewer.studentId,
-    } as const;
-    await sendReport(res, await this.reports.serve(caller, download));
+      studentId,
+    });
   }
 
   /** The calling teacher's report (id from the token); testId overall/0 is the overall report. */
@@ -61,14 +54,13 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const download = {
+    const teacherId = caller.viewer.teacherId;
+    await this.respond(caller, req, res, 'generate-teacher-pdf', {
       ...query,
-      ...requestFacts(req, 'generate-teacher-pdf'),
       kind: 'teacher',
       page: 'teacher',
-      teacherId: caller.viewer.teacherId,
-    } as const;
-    await sendReport(res, await this.reports.serve(caller, download));
+      teacherId,
+    });
   }
 
   /** Many students' reports as one zip with a manifest. */
@@ -94,7 +86,19 @@ export class ReportsController {
     );
     await sendBulkZip(res, `reports_${body.testId.replace(/[^A-Za-z0-9_.-]/g, '_')}.zip`, entries);
   }
+
+  private async respond(
+    caller: Caller,
+    req: Request,
+    res: Response,
+    route: string,
+    report: Omit<DownloadRequest, keyof RequestFacts>,
+  ): Promise<void> {
+    await sendReport(res, await this.reports.serve(caller, { ...report, ...requestFacts(req, route) }));
+  }
 }
+
+type RequestFacts = Pick<DownloadRequest, 'origin' | 'ifNoneMatch' | 'headOnly' | 'requestId' | 'route'>;
 
 function requestFacts(
   req: Request,

@@ -47,3 +47,15 @@ export function s3StorageSettings(s3: TestS3, keyPrefix = '') {
     region: 'us-east-1',
   };
 }
+
+/** The environment that points the service's s3 driver at a test endpoint. */
+export function s3Env(s3: TestS3): Record<string, string> {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_BUCKET: s3.bucket,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  };
+}
