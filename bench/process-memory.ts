@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Resident memory (bytes) of every live process in the given process groups, from /proc. */
-export function groupRss(groups: readonly number[]): number {
+/**
+ * Memory (bytes) of every live process in the given process groups, from /proc: proportional set size
+ * (shared pages split among the processes that share them), so Chromium's many processes are not
+ * counted several times over.
+ */
+export function groupMemory(groups: readonly number[]): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -10,8 +14,8 @@ export function groupRss(groups: readonly number[]): number {
       // Fields after the parenthesised command name: state ppid pgrp …
       const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
       if (!groups.includes(pgid)) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      if (rss) total += Number(rss[1]) * 1024;
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8'));
+      if (pss) total += Number(pss[1]) * 1024;
     } catch (error) {
       // A process that exits between readdir and read is simply gone.
       if (

@@ -7,7 +7,7 @@ import { loadServiceConfig } from '../src/config';
 import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
 import { startReportFrontend } from '../test/fixtures/report-frontend';
 import { signToken } from '../test/support/tokens';
-import { groupRss, peakSampler } from './process-memory';
+import { groupMemory, peakSampler } from './process-memory';
 
 const SECRET = 'bench-secret';
 const CONCURRENCIES = [1, 2, 4];
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
           requestId: `bench-${n}`,
         });
         await Promise.all(Array.from({ length: concurrency }, (_, n) => renderer.render(job(n))));
-        const memory = peakSampler(() => process.memoryUsage().rss + groupRss(renderer.browserPids()));
+        const memory = peakSampler(() => process.memoryUsage().rss + groupMemory(renderer.browserPids()));
         const started = performance.now();
         await Promise.all(Array.from({ length: perLevel }, (_, n) => renderer.render(job(n))));
         const seconds = (performance.now() - started) / 1000;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     await frontend.close();
   }
   console.log(
-    '| concurrency | renders | renders/s | ms per render (wall) | peak RSS service+Chromium (MiB) |',
+    '| concurrency | renders | renders/s | ms per render (wall) | peak memory service+Chromium (PSS, MiB) |',
   );
   console.log('|---|---|---|---|---|');
   for (const row of rows) console.log(row);

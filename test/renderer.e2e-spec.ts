@@ -121,10 +121,31 @@ describe('renderer (e2e, real Chromium)', () => {
         texts.forEach((text, index) => {
           expect(text).toContain(`Report for ${ids[index]}\n`.trim());
           expect(text).toContain(`Viewer ${ids[index]}`);
+          expect(text).toContain('Leftovers: none');
           for (const other of ids.filter((id) => id !== ids[index])) {
             expect(text).not.toMatch(new RegExp(`\\b${other}\\b`));
           }
         });
+      }
+    });
+
+    it('should leave nothing of one render for the next in a reused slot', async () => {
+      const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1' });
+      await single.start();
+      try {
+        for (const id of ['SEQ_A', 'SEQ_B', 'SEQ_C', 'SEQ_D']) {
+          const pdf = await single.render({
+            url: `${frontend.origin}/student-report?testId=Test_1`,
+            token: signToken({ user_id: id, student_id: id, role: 'student' }),
+            requestId: id,
+          });
+          const text = await pdfText(pdf);
+          expect(text).toContain(`Viewer ${id}`);
+          expect(text).toContain('Leftovers: none');
+          expect(text).not.toMatch(new RegExp(`SEQ_(?!${id.slice(-1)})`));
+        }
+      } finally {
+        await single.close();
       }
     });
 

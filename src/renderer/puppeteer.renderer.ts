@@ -1,13 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { TimeoutError, type Browser, type BrowserContext, type Page } from 'puppeteer';
+import { TimeoutError, type Browser, type ConsoleMessage, type HTTPRequest, type Page } from 'puppeteer';
 import { InvalidInput, RenderFailed, ShuttingDown } from '../common/domain.errors';
 import type { RendererConfig } from '../config';
 import { ChromiumSupervisor } from './chromium.supervisor';
 import { PdfRenderer, type RendererStatus, type RenderJob } from './pdf-renderer';
 import { RenderQueue } from './render-queue';
+import { RenderSlot } from './render-slot';
 
 const READY_POLL_MS = 25;
 const MAX_ERROR_DETAIL = 200;
+/** A slot is replaced by a fresh context after this many renders, bounding what a long-lived page accumulates. */
+const MAX_RENDERS_PER_SLOT = 50;
 
 /** What a render reports to metrics. */
 export interface RenderObserver {
@@ -23,9 +26,10 @@ const NO_OBSERVER: RenderObserver = {
 };
 
 /**
- * Renders in one supervised Chromium. Every render gets its own incognito browser context, so no two
- * renders share localStorage or cookies (one user's token can never render another's report), and the
- * context is closed afterwards whatever happened.
+ * Renders in one supervised Chromium. Every render runs alone in an incognito browser context (a
+ * `RenderSlot`), so no two renders share localStorage or cookies and one user's token can never render
+ * another's report. A slot serves again only after a successful render and a verified wipe; after any
+ * failure it is closed.
  */
 export class PuppeteerPdfRenderer extends PdfRenderer {
   private readonly logger = new Logger(PuppeteerPdfRenderer.name);
@@ -35,6 +39,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private closing = false;
+  private idle: RenderSlot[] = [];
 
   constructor(
     private readonly config: RendererConfig,
@@ -109,13 +114,14 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   private async renderNow(job: RenderJob, origin: string): Promise<Uint8Array> {
     const started = performance.now();
     const lease = await this.supervisor.lease();
-    let context: BrowserContext | undefined;
+    let slot: RenderSlot | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let succeeded = false;
     const deadline = Date.now() + this.config.timeoutMs;
     try {
-      context = await lease.browser.createBrowserContext();
-      const work = this.renderInContext(context, job, origin, deadline);
-      // Closing the context below cancels whatever the abandoned work was waiting on.
+      slot = this.idleSlot(lease.browser) ?? (await RenderSlot.open(lease.browser));
+      const work = this.renderInSlot(slot, job, origin, deadline);
+      // On timeout the slot is closed below, which cancels whatever the abandoned work was waiting on.
       work.catch(() => undefined);
       const timeout = new Promise<never>((_, fail) => {
         timer = setTimeout(
@@ -124,6 +130,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
         );
       });
       const pdf = await Promise.race([work, timeout]);
+      succeeded = true;
       this.observer.rendered(performance.now() - started);
       return pdf;
     } catch (error) {
@@ -133,83 +140,112 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       throw failure;
     } finally {
       clearTimeout(timer);
-      if (context && lease.browser.connected) {
-        await context
-          .close()
-          .catch((error: unknown) => this.logger.debug({ err: error }, 'context close failed'));
-      }
-      lease.release();
+      // The answer does not wait for the clean-up; the browser lease is held until the slot is settled.
+      void this.settle(slot, succeeded).finally(() => lease.release());
     }
   }
 
-  private async renderInContext(
-    context: BrowserContext,
+  /** Returns a slot to the pool only when its render succeeded and the wipe verified it empty. */
+  private async settle(slot: RenderSlot | undefined, succeeded: boolean): Promise<void> {
+    if (!slot) return;
+    try {
+      const reusable =
+        succeeded &&
+        !this.closing &&
+        slot.renders < MAX_RENDERS_PER_SLOT &&
+        slot.browser.connected &&
+        (await slot.wipe());
+      if (reusable) {
+        this.idle.push(slot);
+        return;
+      }
+    } catch (error) {
+      this.logger.debug({ err: error }, 'slot wipe failed; closing the slot');
+    }
+    await slot.close().catch((error: unknown) => this.logger.debug({ err: error }, 'slot close failed'));
+  }
+
+  private idleSlot(browser: Browser): RenderSlot | undefined {
+    // Slots of a replaced or crashed browser are dropped; that browser's close takes their contexts along.
+    this.idle = this.idle.filter((slot) => slot.browser.connected && slot.browser === browser);
+    return this.idle.pop();
+  }
+
+  private async renderInSlot(
+    slot: RenderSlot,
     job: RenderJob,
     origin: string,
     deadline: number,
   ): Promise<Uint8Array> {
     const remaining = () => Math.max(1, deadline - Date.now());
-    const page = await context.newPage();
-    this.logPageTrouble(page, job.requestId);
-    await page.setViewport({ width: 1200, height: 800 });
-    await page.evaluateOnNewDocument(
-      (token: string, frontend: string) => {
-        // Only the frontend's own documents get the token; about:blank or foreign frames never do.
-        if (location.origin === frontend) localStorage.setItem('token', token);
-      },
-      job.token,
-      origin,
-    );
-    const { hostname, protocol } = new URL(origin);
-    await context.setCookie({
-      name: 'jwt',
-      value: job.token,
-      domain: hostname,
-      path: '/',
-      secure: protocol === 'https:',
-      sameSite: 'Lax',
-    });
-    const response = await page.goto(job.url, { waitUntil: 'domcontentloaded', timeout: remaining() });
-    if (!response) throw new RenderFailed('navigation', 'no response for the report page');
-    if (response.status() >= 400)
-      throw new RenderFailed('http_status', `report page answered ${response.status()}`);
-    await page.waitForFunction(
-      () => {
-        const flags = window as unknown as { __PDF_READY__?: unknown; __PDF_ERROR__?: unknown };
-        return flags.__PDF_READY__ === true || Boolean(flags.__PDF_ERROR__);
-      },
-      { polling: READY_POLL_MS, timeout: remaining() },
-    );
-    const pageError = await page.evaluate(() => {
-      const { __PDF_ERROR__: error } = window as unknown as { __PDF_ERROR__?: unknown };
-      if (!error) return null;
-      return typeof error === 'string' ? error : JSON.stringify(error);
-    });
-    if (pageError !== null) throw new RenderFailed('page_error', pageError.slice(0, MAX_ERROR_DETAIL));
-    const pdf = await page.pdf({
-      format: 'A4',
-      printBackground: true,
-      margin: { top: '20px', right: '20px', bottom: '20px', left: '20px' },
-      timeout: remaining(),
-    });
-    if (!Buffer.from(pdf.subarray(0, 5)).equals(Buffer.from('%PDF-'))) {
-      throw new RenderFailed('page_error', 'Chromium returned something that is not a PDF');
+    const page = slot.page;
+    slot.renders += 1;
+    const stopLogging = this.logPageTrouble(page, job.requestId);
+    try {
+      await page.setViewport({ width: 1200, height: 800 });
+      await slot.injectToken(job.token, origin);
+      const { hostname, protocol } = new URL(origin);
+      await slot.context.setCookie({
+        name: 'jwt',
+        value: job.token,
+        domain: hostname,
+        path: '/',
+        secure: protocol === 'https:',
+        sameSite: 'Lax',
+      });
+      const response = await page.goto(job.url, { waitUntil: 'domcontentloaded', timeout: remaining() });
+      if (!response) throw new RenderFailed('navigation', 'no response for the report page');
+      if (response.status() >= 400) {
+        throw new RenderFailed('http_status', `report page answered ${response.status()}`);
+      }
+      await page.waitForFunction(
+        () => {
+          const flags = window as unknown as { __PDF_READY__?: unknown; __PDF_ERROR__?: unknown };
+          return flags.__PDF_READY__ === true || Boolean(flags.__PDF_ERROR__);
+        },
+        { polling: READY_POLL_MS, timeout: remaining() },
+      );
+      const pageError = await page.evaluate(() => {
+        const { __PDF_ERROR__: error } = window as unknown as { __PDF_ERROR__?: unknown };
+        if (!error) return null;
+        return typeof error === 'string' ? error : JSON.stringify(error);
+      });
+      if (pageError !== null) throw new RenderFailed('page_error', pageError.slice(0, MAX_ERROR_DETAIL));
+      const pdf = await page.pdf({
+        format: 'A4',
+        printBackground: true,
+        margin: { top: '20px', right: '20px', bottom: '20px', left: '20px' },
+        timeout: remaining(),
+      });
+      if (!Buffer.from(pdf.subarray(0, 5)).equals(Buffer.from('%PDF-'))) {
+        throw new RenderFailed('page_error', 'Chromium returned something that is not a PDF');
+      }
+      return pdf;
+    } finally {
+      stopLogging();
     }
-    return pdf;
   }
 
-  private logPageTrouble(page: Page, requestId: string): void {
-    page.on('console', (message) => {
+  private logPageTrouble(page: Page, requestId: string): () => void {
+    const onConsole = (message: ConsoleMessage) => {
       if (message.type() === 'error')
         this.logger.debug({ requestId }, `page console error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => this.logger.debug({ requestId }, `page script error: ${String(error)}`));
-    page.on('requestfailed', (request) =>
+    };
+    const onPageError = (error: unknown) =>
+      this.logger.debug({ requestId }, `page script error: ${String(error)}`);
+    const onRequestFailed = (request: HTTPRequest) =>
       this.logger.debug(
         { requestId },
         `request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`,
-      ),
-    );
+      );
+    page.on('console', onConsole);
+    page.on('pageerror', onPageError);
+    page.on('requestfailed', onRequestFailed);
+    return () => {
+      page.off('console', onConsole);
+      page.off('pageerror', onPageError);
+      page.off('requestfailed', onRequestFailed);
+    };
   }
 }
 
