@@ -5,12 +5,14 @@ import type { RendererConfig } from '../config';
 import { ChromiumSupervisor } from './chromium.supervisor';
 import { PdfRenderer, type RendererStatus, type RenderJob } from './pdf-renderer';
 import { RenderQueue } from './render-queue';
-import { RenderSlot } from './render-slot';
+import type { RenderSlot } from './render-slot';
+import { SlotPool } from './slot-pool';
 
 const READY_POLL_MS = 25;
 const MAX_ERROR_DETAIL = 200;
 /** A slot is replaced by a fresh context after this many renders, bounding what a long-lived page accumulates. */
 const MAX_RENDERS_PER_SLOT = 50;
+const WIPE_TIMEOUT_MS = 10000;
 
 /** What a render reports to metrics. */
 export interface RenderObserver {
@@ -34,12 +36,12 @@ const NO_OBSERVER: RenderObserver = {
 export class PuppeteerPdfRenderer extends PdfRenderer {
   private readonly logger = new Logger(PuppeteerPdfRenderer.name);
   private readonly queue: RenderQueue;
+  private readonly slots: SlotPool;
   private readonly supervisor: ChromiumSupervisor;
   private readonly allowedOrigins: ReadonlySet<string>;
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private closing = false;
-  private idle: RenderSlot[] = [];
 
   constructor(
     private readonly config: RendererConfig,
@@ -48,6 +50,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   ) {
     super();
     this.queue = new RenderQueue(config.concurrency, config.queueLimit);
+    this.slots = new SlotPool(config.concurrency);
     this.supervisor = new ChromiumSupervisor(
       { executablePath: config.chromePath, recycleAfter: config.recycleAfter },
       () => observer.relaunched(),
@@ -119,7 +122,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     let succeeded = false;
     const deadline = Date.now() + this.config.timeoutMs;
     try {
-      slot = this.idleSlot(lease.browser) ?? (await RenderSlot.open(lease.browser));
+      slot = await this.slots.acquire(lease.browser);
       const work = this.renderInSlot(slot, job, origin, deadline);
       // On timeout the slot is closed below, which cancels whatever the abandoned work was waiting on.
       work.catch(() => undefined);
@@ -154,21 +157,16 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
         !this.closing &&
         slot.renders < MAX_RENDERS_PER_SLOT &&
         slot.browser.connected &&
-        (await slot.wipe());
+        (await withinWipeTime(slot.wipe()));
       if (reusable) {
-        this.idle.push(slot);
+        this.slots.release(slot);
         return;
       }
     } catch (error) {
       this.logger.debug({ err: error }, 'slot wipe failed; closing the slot');
     }
     await slot.close().catch((error: unknown) => this.logger.debug({ err: error }, 'slot close failed'));
-  }
-
-  private idleSlot(browser: Browser): RenderSlot | undefined {
-    // Slots of a replaced or crashed browser are dropped; that browser's close takes their contexts along.
-    this.idle = this.idle.filter((slot) => slot.browser.connected && slot.browser === browser);
-    return this.idle.pop();
+    this.slots.forget(slot.browser);
   }
 
   private async renderInSlot(
@@ -246,6 +244,19 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       page.off('pageerror', onPageError);
       page.off('requestfailed', onRequestFailed);
     };
+  }
+}
+
+/** A wipe that hangs must not hold its slot (and the renders waiting for it) forever. */
+async function withinWipeTime(wipe: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>(
+    (resolve) => (timer = setTimeout(() => resolve(false), WIPE_TIMEOUT_MS)),
+  );
+  try {
+    return await Promise.race([wipe, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

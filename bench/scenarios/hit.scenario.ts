@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startChild } from '../harness/child';
+import { load, type LoadFigures } from '../harness/load';
+import type { Figure } from '../harness/results';
+import { startService } from '../harness/service';
+import { adminToken, frontendEnv, judged, TOOLS, type BenchContext } from './context';
+
+const KEY = 'reports/BENCH/Test_1/students/S1.pdf';
+const ROUTE = '/generate-pdf?studentId=S1&testId=Test_1&classId=BENCH';
+const PDF_BYTES = 200 * 1024;
+
+/**
+ * A stored 200 kB PDF downloaded through the service, against the same object read straight from the same
+ * storage (a plain GET to s3rver; a minimal Node file server for fs), at the same concurrency.
+ */
+export async function hitScenario(context: BenchContext): Promise<Figure[]> {
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(PDF_BYTES - 9)]);
+  const figures: Figure[] = [];
+
+  const s3 = await startChild(`${TOOLS}/s3rver.child.js`);
+  try {
+    const { port } = await s3.next<{ port: number }>();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const put = await fetch(`${endpoint}/bench/${KEY}`, { method: 'PUT', body: pdf });
+    if (!put.ok) throw new Error(`could not store the benchmark PDF: ${put.status}`);
+    const env = {
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'bench',
+      S3_ENDPOINT: endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    };
+    figures.push(
+      ...(await measure(context, 's3', `${endpoint}/bench/${KEY}`, { ...env, ...frontendEnv(context) })),
+    );
+  } finally {
+    await s3.stop();
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'bench-fs-'));
+  const file = join(dir, KEY);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, pdf);
+  const files = await startChild(`${TOOLS}/file-server.child.js`, [file]);
+  try {
+    const { port } = await files.next<{ port: number }>();
+    const env = { STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(context) };
+    figures.push(...(await measure(context, 'fs', `http://127.0.0.1:${port}/`, env)));
+  } finally {
+    await files.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+async function measure(
+  context: BenchContext,
+  driver: string,
+  directUrl: string,
+  env: Record<string, string>,
+): Promise<Figure[]> {
+  const seconds = context.smoke ? 1 : 5;
+  const service = await startService(env);
+  const figures: Figure[] = [];
+  try {
+    const headers = { Authorization: `Bearer ${adminToken()}` };
+    await load(service.base + ROUTE, 4, 1, headers);
+    await load(directUrl, 4, 1);
+    for (const connections of context.smoke ? [1, 16] : [1, 16, 64]) {
+      const limit: LoadFigures = await load(directUrl, connections, seconds);
+      const ours: LoadFigures = await load(service.base + ROUTE, connections, seconds, headers);
+      const scenario = `hit (${driver})`;
+      const rpsRatio = ours.requestsPerSecond / limit.requestsPerSecond;
+      figures.push({
+        scenario,
+        metric: `requests/s @${connections}`,
+        value: ours.requestsPerSecond,
+        limit: limit.requestsPerSecond,
+        ratio: rpsRatio,
+        target: connections === 16 ? '≥ 0.8×' : 'report',
+        pass: connections === 16 ? judged(context, rpsRatio >= 0.8) : null,
+      });
+      figures.push({
+        scenario,
+        metric: `p50 ms @${connections}`,
+        value: ours.p50,
+        limit: limit.p50,
+        ratio: limit.p50 > 0 ? ours.p50 / limit.p50 : null,
+        target: connections === 1 ? 'added ≤ 2 ms' : 'report',
+        pass: connections === 1 ? judged(context, ours.p50 - limit.p50 <= 2) : null,
+      });
+      figures.push({
+        scenario,
+        metric: `p99 ms @${connections}`,
+        value: ours.p99,
+        limit: limit.p99,
+        ratio: limit.p99 > 0 ? ours.p99 / limit.p99 : null,
+        target: 'report',
+        pass: null,
+      });
+    }
+  } finally {
+    await service.stop();
+  }
+  return figures;
+}

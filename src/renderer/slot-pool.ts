@@ -1,0 +1,52 @@
+import type { Browser } from 'puppeteer';
+import { RenderSlot } from './render-slot';
+
+/**
+ * At most `size` slots per browser, however many are busy, idle or being wiped. A render that finds none
+ * idle waits for a wipe to finish rather than opening yet another context: a wipe is far cheaper than a
+ * new context's renderer process, and the bound keeps Chromium's memory flat under bursts.
+ */
+export class SlotPool {
+  private idle: RenderSlot[] = [];
+  private total = 0;
+  private browser: Browser | undefined;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(browser: Browser): Promise<RenderSlot> {
+    if (browser !== this.browser) {
+      // A relaunched or recycled browser: the old one's slots go with it (its close takes their contexts).
+      this.browser = browser;
+      this.idle = [];
+      this.total = 0;
+    }
+    for (;;) {
+      const slot = this.idle.pop();
+      if (slot) return slot;
+      if (this.total < this.size) {
+        this.total += 1;
+        try {
+          return await RenderSlot.open(browser);
+        } catch (error) {
+          this.forget(browser);
+          throw error;
+        }
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (browser !== this.browser || !browser.connected) throw new Error('the browser went away');
+    }
+  }
+
+  /** A clean slot goes back for the next render. */
+  release(slot: RenderSlot): void {
+    if (slot.browser === this.browser) this.idle.push(slot);
+    this.waiters.shift()?.();
+  }
+
+  /** A slot that was closed (failed render, failed wipe, or worn out) frees its place. */
+  forget(browser: Browser): void {
+    if (browser === this.browser) this.total -= 1;
+    this.waiters.shift()?.();
+  }
+}
