@@ -11,16 +11,12 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-export async function startChild(
-  script: string,
-  args: string[] = [],
-  env: NodeJS.ProcessEnv = {},
-): Promise<BenchChild> {
+export function startChild(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): BenchChild {
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => {
     const line = await lines.next();
     if (line.done) throw new Error(`${script} ended before answering`);
@@ -29,7 +25,7 @@ export async function startChild(
   return {
     process: child,
     next,
-    send: (message) => child.stdin!.write(`${JSON.stringify(message)}\n`),
+    send: (message) => child.stdin.write(`${JSON.stringify(message)}\n`),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -78,7 +78,7 @@ export async function classScenario(context: BenchContext): Promise<Figure[]> {
     await service.stop();
   }
 
-  const oldFlow = await startChild(`${TOOLS}/old-flow.child.js`);
+  const oldFlow = startChild(`${TOOLS}/old-flow.child.js`);
   let baselineMs: number;
   try {
     await oldFlow.next();

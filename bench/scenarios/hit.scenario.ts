@@ -20,7 +20,7 @@ export async function hitScenario(context: BenchContext): Promise<Figure[]> {
   const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(PDF_BYTES - 9)]);
   const figures: Figure[] = [];
 
-  const s3 = await startChild(`${TOOLS}/s3rver.child.js`);
+  const s3 = startChild(`${TOOLS}/s3rver.child.js`);
   try {
     const { port } = await s3.next<{ port: number }>();
     const endpoint = `http://127.0.0.1:${port}`;
@@ -45,7 +45,7 @@ export async function hitScenario(context: BenchContext): Promise<Figure[]> {
   const file = join(dir, KEY);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, pdf);
-  const files = await startChild(`${TOOLS}/file-server.child.js`, [file]);
+  const files = startChild(`${TOOLS}/file-server.child.js`, [file]);
   try {
     const { port } = await files.next<{ port: number }>();
     const env = { STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(context) };

@@ -23,7 +23,7 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
   const renders = context.smoke ? 2 : 20;
   const dir = await mkdtemp(join(tmpdir(), 'bench-render-'));
   const service = await startService({ STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(context) });
-  const baseline = await startChild(`${TOOLS}/render-baseline.child.js`);
+  const baseline = startChild(`${TOOLS}/render-baseline.child.js`);
   try {
     await baseline.next();
     const baselineTree = new ProcessTree(baseline.process.pid!);
