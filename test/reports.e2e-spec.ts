@@ -533,7 +533,7 @@ describe('reports with storage down (e2e)', () => {
     expect(answer.headers['x-cache']).toBe('MISS');
     expect(await pdfText(answer.body as Buffer)).toContain('Report for DOWN1');
     const metrics = (await request(app.getHttpServer()).get('/metrics')).text;
-    expect(metricValue(metrics, 'pdf_storage_errors_total{operation="stat"}')).toBe(1);
+    expect(metricValue(metrics, 'pdf_storage_errors_total{operation="read"}')).toBe(1);
     expect(metricValue(metrics, 'pdf_storage_errors_total{operation="write"}')).toBe(1);
     const triggered = await request(app.getHttpServer())
       .post('/internal/trigger-generate-pdf')

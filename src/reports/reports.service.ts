@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { mayView, ReportTokens, type Caller, type ReportRequest } from '../auth';
 import { DomainError, Forbidden, InvalidInput, StorageObjectNotFound } from '../common/domain.errors';
 import { ReportMetrics } from '../metrics';
 import { PdfRenderer, ReportPageUrls, type ReportPage } from '../renderer';
-import { ReportStorage, type StoredObject } from '../storage';
+import { ReportStorage, type OpenedObject } from '../storage';
 import { normaliseTestId, reportKey, reportRef, validId, type ReportKey, type ReportRef } from './report-key';
 import type { BulkEntry } from './bulk-zip';
 import type { DownloadRequest, ServedReport } from './served-report';
@@ -73,14 +72,11 @@ export class ReportsService {
     }
 
     const key = reportKey(request as ReportRef);
-    const stored = await this.statOrMiss(key);
-    if (stored) {
-      const hit = await this.openStored(key, stored, download);
-      if (hit) {
-        this.metrics.requests.inc({ route: download.route, cache: 'hit' });
-        this.logger.log({ key, requestId: download.requestId }, 'PDF found in S3, skipping generation');
-        return { cache: 'HIT', filename, ...hit };
-      }
+    const hit = await this.findStored(key, download);
+    if (hit) {
+      this.metrics.requests.inc({ route: download.route, cache: 'hit' });
+      this.logger.log({ key, requestId: download.requestId }, 'PDF found in S3, skipping generation');
+      return { cache: 'HIT', filename, ...hit };
     }
 
     this.metrics.requests.inc({ route: download.route, cache: 'miss' });
@@ -125,13 +121,8 @@ export class ReportsService {
         return { studentId, status: 'rendered', body: await this.renderer.render(job) };
       }
       const key = reportKey(student as ReportRef);
-      if (await this.statOrMiss(key)) {
-        try {
-          return { studentId, status: 'cached', body: await this.storage.read(key) };
-        } catch (error) {
-          if (!(error instanceof StorageObjectNotFound)) this.storageFailed('read', key, error);
-        }
-      }
+      const stored = await this.openOrMiss(key);
+      if (stored) return { studentId, status: 'cached', body: stored.body };
       const rendered = await this.flights.run(key, () => this.renderAndStore(key, job));
       return { studentId, status: 'rendered', body: rendered.bytes };
     } catch (error) {
@@ -185,32 +176,40 @@ export class ReportsService {
   }
 
   /** Storage that cannot answer counts as a miss: a download must not fail because S3 is slow or down. */
-  private async statOrMiss(key: ReportKey): Promise<StoredObject | null> {
+  private async openOrMiss(key: ReportKey): Promise<OpenedObject | null> {
     try {
-      return await this.storage.stat(key);
+      return await this.storage.open(key);
     } catch (error) {
-      this.storageFailed('stat', key, error);
+      this.storageFailed('read', key, error);
       return null;
     }
   }
 
-  private async openStored(
+  /**
+   * One storage round trip for a plain download (GET with the object's facts); HEAD and conditional
+   * requests ask for the facts first, so a 304 or a HEAD never moves the bytes. Null means render.
+   */
+  private async findStored(
     key: ReportKey,
-    stored: StoredObject,
     download: DownloadRequest,
   ): Promise<Omit<ServedReport, 'cache' | 'filename'> | null> {
-    const notModified = etagMatches(download.ifNoneMatch, stored.etag);
-    const base = { etag: stored.etag, size: stored.size, notModified };
-    if (notModified || download.headOnly) return { ...base, body: undefined };
-    let body: Readable;
     try {
-      body = await this.storage.read(key);
+      if (!download.headOnly && download.ifNoneMatch === undefined) {
+        const opened = await this.openOrMiss(key);
+        if (!opened) return null;
+        return { etag: opened.object.etag, size: opened.object.size, notModified: false, body: opened.body };
+      }
+      const stored = await this.storage.stat(key);
+      if (!stored) return null;
+      const notModified = etagMatches(download.ifNoneMatch, stored.etag);
+      const base = { etag: stored.etag, size: stored.size, notModified };
+      if (notModified || download.headOnly) return { ...base, body: undefined };
+      return { ...base, body: await this.storage.read(key) };
     } catch (error) {
-      // Deleted or unreachable between stat and read: render instead.
+      // Unreachable storage, or the object deleted between two calls: render instead.
       if (!(error instanceof StorageObjectNotFound)) this.storageFailed('read', key, error);
       return null;
     }
-    return { ...base, body };
   }
 
   private async renderAndStore(

@@ -1,11 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, stat, writeFile, constants } from 'node:fs/promises';
+import {
+  access,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+  constants,
+  type FileHandle,
+} from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidInput, StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { FsStorageConfig } from '../config';
-import { ByteRange, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { ByteRange, OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
 import { assertStorageKey } from './storage-key';
 
 const TEMP_SUFFIX = '.partial';
@@ -27,15 +39,33 @@ export class FsReportStorage extends ReportStorage {
     const path = this.pathOf(key);
     try {
       const info = await stat(path);
-      if (!info.isFile()) return null;
-      return {
-        size: info.size,
-        etag: `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`,
-        lastModified: info.mtime,
-      };
+      return info.isFile() ? storedObject(info) : null;
     } catch (error) {
       if (isMissing(error)) return null;
       throw new StorageUnavailable('stat', { cause: error });
+    }
+  }
+
+  async open(key: string): Promise<OpenedObject | null> {
+    const path = this.pathOf(key);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw new StorageUnavailable('read', { cause: error });
+    }
+    try {
+      // Facts and bytes from one handle: a rename in between cannot pair one version's size with another's bytes.
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        await handle.close();
+        return null;
+      }
+      return { object: storedObject(info), body: handle.createReadStream() };
+    } catch (error) {
+      await handle.close();
+      throw new StorageUnavailable('read', { cause: error });
     }
   }
 
@@ -115,6 +145,15 @@ export class FsReportStorage extends ReportStorage {
       throw new InvalidInput('key', `escapes the storage folder: "${key}"`);
     return path;
   }
+}
+
+/** The etag is size and modification time, like most file servers': a rewrite changes it. */
+function storedObject(info: Stats): StoredObject {
+  return {
+    size: info.size,
+    etag: `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`,
+    lastModified: info.mtime,
+  };
 }
 
 function isMissing(error: unknown): boolean {

@@ -1,3 +1,9 @@
-export { ReportStorage, type StoredObject, type ByteRange, type WriteOptions } from './report-storage';
+export {
+  ReportStorage,
+  type StoredObject,
+  type ByteRange,
+  type WriteOptions,
+  type OpenedObject,
+} from './report-storage';
 export { StorageModule } from './storage.module';
 export { StorageHealthIndicator } from './storage.health';

@@ -14,6 +14,12 @@ export interface ByteRange {
   end: number;
 }
 
+/** An object opened for reading: what it is, and its bytes. */
+export interface OpenedObject {
+  object: StoredObject;
+  body: Readable;
+}
+
 export interface WriteOptions {
   contentType: string;
   metadata?: Record<string, string>;
@@ -27,6 +33,11 @@ export interface WriteOptions {
 export abstract class ReportStorage {
   /** Size, etag and date of the object, or null when there is none. */
   abstract stat(key: string): Promise<StoredObject | null>;
+  /**
+   * The object's facts and a stream of its bytes in one round trip, or null when there is none: the hit
+   * path's single storage call.
+   */
+  abstract open(key: string): Promise<OpenedObject | null>;
   /** A stream of the object's bytes (or of `range`); never buffers the whole object. */
   abstract read(key: string, range?: ByteRange): Promise<Readable>;
   /** Stores the bytes whole: a reader sees the old object or the new one, never a part. */

@@ -13,7 +13,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { S3StorageConfig } from '../config';
-import { ByteRange, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { ByteRange, OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
 import { assertStorageKey } from './storage-key';
 
 /** Connecting to a dead endpoint fails after this long, instead of the OS's minutes. */
@@ -68,6 +68,25 @@ export class S3ReportStorage extends ReportStorage {
     } catch (error) {
       if (isObjectMissing(error)) return null;
       throw new StorageUnavailable('stat', { cause: error });
+    }
+  }
+
+  async open(key: string): Promise<OpenedObject | null> {
+    const objectKey = this.objectKey(key);
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
+      return {
+        object: {
+          size: object.ContentLength ?? 0,
+          etag: object.ETag ?? `"${objectKey}"`,
+          lastModified: object.LastModified ?? new Date(0),
+        },
+        body: object.Body,
+      };
+    } catch (error) {
+      if (isObjectMissing(error)) return null;
+      throw new StorageUnavailable('read', { cause: error });
     }
   }
 

@@ -28,6 +28,16 @@ export function storageContract(storage: () => ReportStorage): void {
     expect(Buffer.compare(await drain(await storage().read(key)), pdf)).toBe(0);
   });
 
+  it('should open an object with its facts and bytes in one call, or answer null', async () => {
+    const key = 'reports/C1/Test_1/students/opened.pdf';
+    await storage().write(key, pdf, { contentType: 'application/pdf' });
+    const opened = await storage().open(key);
+    expect(opened?.object.size).toBe(pdf.length);
+    expect(opened?.object.etag).toBe((await storage().stat(key))?.etag);
+    expect(Buffer.compare(await drain(opened!.body), pdf)).toBe(0);
+    await expect(storage().open('reports/none/Test_1/opened.pdf')).resolves.toBeNull();
+  });
+
   it('should read an inclusive byte range', async () => {
     const key = 'reports/C1/Test_1/students/range.pdf';
     await storage().write(key, pdf, { contentType: 'application/pdf' });
