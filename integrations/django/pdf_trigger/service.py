@@ -1,0 +1,167 @@
+"""PDFTriggerService: the seed's interface to POST /internal/trigger-generate-pdf, made safe and fast."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from enum import Enum
+from typing import Any, Callable
+
+import requests
+from django.conf import settings
+
+from .tokens import mint_report_token
+
+logger = logging.getLogger(__name__)
+
+# Same rules as the service's keys: validated here so bad input never costs a request.
+_ID = re.compile(r"^[A-Za-z0-9_\-.@]{1,128}$")
+_TEST_ID = re.compile(r"^[A-Za-z0-9_\-.@]([A-Za-z0-9_\-.@ ]{0,126}[A-Za-z0-9_\-.@])?$")
+
+CONNECT_TIMEOUT_SECONDS = 3.05
+# One render: the service's RENDER_TIMEOUT_MS (60 s) plus time waiting in its queue.
+DEFAULT_READ_TIMEOUT_SECONDS = 90.0
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+RETRY_AFTER_CAP_SECONDS = 60.0
+
+
+class ReportType(str, Enum):
+    STUDENT = "student"
+    TEACHER = "teacher"
+    OVERALL = "overall"
+
+
+class PDFTriggerService:
+    """Asks the PDF service to render and store one report; answers the seed's result dict.
+
+    Success: ``{"success": True, "data": {..., "s3Key": ...}}``. Failure: ``{"success": False, "error": ...,
+    "status_code": n | None, "transient": bool}``; ``transient`` marks failures worth a later retry (Celery).
+    503 is retried after the server's Retry-After and connection errors with capped exponential backoff; 4xx
+    and render failures (502) are final; a read timeout is not retried (the render may still be running).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        internal_token: str | None = None,
+        default_origin: str | None = None,
+        read_timeout: float | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = (base_url or getattr(settings, "PDF_SERVICE_URL", "http://localhost:8080")).rstrip("/")
+        self.internal_token = internal_token or getattr(settings, "PDF_SERVICE_INTERNAL_TOKEN", "")
+        self.default_origin = default_origin or getattr(settings, "DEFAULT_FRONTEND_ORIGIN", None)
+        self.read_timeout = read_timeout or getattr(settings, "PDF_SERVICE_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_SECONDS)
+        self.max_attempts = max_attempts
+        self.session = session or requests.Session()
+        self.sleep = sleep
+
+    def trigger_pdf_generation(
+        self,
+        test_id: str,
+        class_id: str,
+        report_type: str,
+        student_id: str | None = None,
+        teacher_id: str | None = None,
+        origin: str | None = None,
+        force: bool = True,
+    ) -> dict[str, Any]:
+        problem = _invalid_input(test_id, class_id, report_type, student_id, teacher_id)
+        if problem:
+            return {"success": False, "error": f"invalid input: {problem}", "status_code": None, "transient": False}
+        body: dict[str, Any] = {
+            "testId": test_id,
+            "classId": class_id,
+            "reportType": report_type,
+            "reportToken": mint_report_token(
+                class_id=class_id,
+                test_id=test_id,
+                report_type=report_type,
+                student_id=student_id,
+                teacher_id=teacher_id,
+            ),
+            "force": force,
+        }
+        if student_id is not None:
+            body["studentId"] = student_id
+        if teacher_id is not None:
+            body["teacherId"] = teacher_id
+        if origin or self.default_origin:
+            body["origin"] = origin or self.default_origin
+        return self._post(body)
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.base_url}/internal/trigger-generate-pdf"
+        headers = {"X-Service-Auth": f"Bearer {self.internal_token}"}
+        last_error, last_status = "no attempt made", None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                answer = self.session.post(
+                    url, json=body, headers=headers, timeout=(CONNECT_TIMEOUT_SECONDS, self.read_timeout)
+                )
+            except requests.ReadTimeout:
+                return _failure(f"no answer within {self.read_timeout} s", None, transient=True)
+            except requests.ConnectionError as error:
+                last_error, last_status = f"cannot reach the PDF service: {error}", None
+                if attempt < self.max_attempts:
+                    self.sleep(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)))
+                continue
+            if answer.status_code == 202:
+                logger.info("PDF generation triggered successfully: %s", answer.json().get("s3Key"))
+                return {"success": True, "data": answer.json()}
+            message = _message_of(answer)
+            if answer.status_code == 503:
+                last_error, last_status = message, 503
+                if attempt < self.max_attempts:
+                    self.sleep(_retry_after(answer, attempt))
+                continue
+            # 4xx: our request is wrong (or our token); 502: the report itself failed. Neither improves by asking again.
+            return _failure(message, answer.status_code, transient=answer.status_code >= 500)
+        return _failure(last_error, last_status, transient=True)
+
+
+def _invalid_input(
+    test_id: Any, class_id: Any, report_type: Any, student_id: Any, teacher_id: Any
+) -> str | None:
+    if report_type not in {member.value for member in ReportType}:
+        return "report_type must be one of student, teacher, overall"
+    if not isinstance(class_id, str) or not _ID.match(class_id) or class_id in {".", ".."}:
+        return "class_id must be 1-128 characters of letters, digits, _ - . @"
+    if not isinstance(test_id, str) or not _TEST_ID.match(test_id) or test_id in {".", ".."}:
+        return "test_id must be 1-128 characters of letters, digits, _ - . @ or inner spaces"
+    for field, value, needed in (
+        ("student_id", student_id, report_type == "student"),
+        ("teacher_id", teacher_id, report_type == "teacher"),
+    ):
+        if value is None:
+            if needed:
+                return f"{field} is required for {report_type} reports"
+            continue
+        if not isinstance(value, str) or not _ID.match(value) or value in {".", ".."}:
+            return f"{field} must be 1-128 characters of letters, digits, _ - . @"
+    return None
+
+
+def _failure(error: str, status_code: int | None, *, transient: bool) -> dict[str, Any]:
+    logger.warning("PDF generation trigger failed (%s): %s", status_code, error)
+    return {"success": False, "error": error, "status_code": status_code, "transient": transient}
+
+
+def _message_of(answer: requests.Response) -> str:
+    try:
+        return str(answer.json().get("message", answer.text))
+    except ValueError:
+        return answer.text[:200]
+
+
+def _retry_after(answer: requests.Response, attempt: int) -> float:
+    try:
+        return min(RETRY_AFTER_CAP_SECONDS, max(0.0, float(answer.headers.get("Retry-After", ""))))
+    except ValueError:
+        return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))

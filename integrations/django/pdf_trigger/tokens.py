@@ -1,0 +1,45 @@
+"""Short-lived report tokens: what the report page uses to read the report data while the service renders it."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+from django.conf import settings
+
+REPORT_TOKEN_TTL_SECONDS = 10 * 60
+REPORT_TOKEN_ISSUER = "inzighted-backend"
+
+
+def signing_key() -> str:
+    """The key the service verifies user JWTs with (its JWT_SECRET): SECRET_KEY unless configured."""
+    return getattr(settings, "PDF_REPORT_TOKEN_SECRET", None) or settings.SECRET_KEY
+
+
+def mint_report_token(
+    *,
+    class_id: str,
+    test_id: str,
+    report_type: str,
+    student_id: str | None = None,
+    teacher_id: str | None = None,
+    now: int | None = None,
+) -> str:
+    """The seed's payload: scoped to one class and test, `scope: report:read`, valid for 10 minutes."""
+    issued = int(time.time()) if now is None else now
+    payload: dict[str, object] = {
+        "class_id": class_id,
+        "test_id": test_id,
+        "scope": "report:read",
+        "iat": issued,
+        "exp": issued + REPORT_TOKEN_TTL_SECONDS,
+        "iss": getattr(settings, "PDF_REPORT_TOKEN_ISSUER", REPORT_TOKEN_ISSUER),
+    }
+    if report_type == "student":
+        payload.update(user_id=student_id, user_type="student", student_id=student_id)
+    elif report_type == "teacher":
+        payload.update(user_id=teacher_id, user_type="teacher", teacher_id=teacher_id)
+    else:
+        # A class overall report belongs to no single user; the service reads it on the class's behalf.
+        payload.update(user_id="pdf-service", user_type="admin")
+    return jwt.encode(payload, signing_key(), algorithm="HS256")

@@ -1,0 +1,130 @@
+"""Starts the real stack for integration tests: s3rver + sample frontend, the built PDF service, Redis, and a
+Celery worker, each on a free 127.0.0.1 port, and stops every process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from django.conf import settings
+
+from tests.celery_app import app as celery_app
+from tests.settings import SECRET_KEY
+
+ROOT = Path(__file__).resolve().parents[3]
+DJANGO_DIR = Path(__file__).resolve().parents[1]
+INTERNAL_TOKEN = "django-integration-internal-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(check, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (requests.ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up within {seconds} s")
+
+
+class LiveStack:
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="django-stack-"))
+
+    def start(self, *, with_celery: bool) -> "LiveStack":
+        try:
+            self._start(with_celery)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self, with_celery: bool) -> None:
+        neighbours = self._spawn(["node", str(DJANGO_DIR / "tests/stack.cjs"), SECRET_KEY], stdout=subprocess.PIPE)
+        info = json.loads(neighbours.stdout.readline())
+        self.s3_endpoint, self.bucket, self.frontend = info["s3Endpoint"], info["bucket"], info["frontendOrigin"]
+
+        port = free_port()
+        self.service_url = f"http://127.0.0.1:{port}"
+        self._spawn(
+            ["node", "dist/main.js"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "NODE_ENV": "production",
+                "LOG_LEVEL": "warn",
+                "PORT": str(port),
+                "JWT_SECRET": SECRET_KEY,
+                "PDF_SERVICE_INTERNAL_TOKEN": INTERNAL_TOKEN,
+                "STORAGE_DRIVER": "s3",
+                "S3_BUCKET": self.bucket,
+                "S3_ENDPOINT": self.s3_endpoint,
+                "S3_FORCE_PATH_STYLE": "true",
+                "AWS_ACCESS_KEY_ID": "S3RVER",
+                "AWS_SECRET_ACCESS_KEY": "S3RVER",
+                "FRONTEND_ORIGINS": self.frontend,
+                "DEFAULT_FRONTEND_ORIGIN": self.frontend,
+            },
+        )
+        wait_until(lambda: requests.get(f"{self.service_url}/health/ready", timeout=2).ok, "the PDF service")
+        # This process's Django settings (loaded before the stack existed) and the worker's environment.
+        service_settings = {
+            "PDF_SERVICE_URL": self.service_url,
+            "PDF_SERVICE_INTERNAL_TOKEN": INTERNAL_TOKEN,
+            "DEFAULT_FRONTEND_ORIGIN": self.frontend,
+        }
+        for name, value in service_settings.items():
+            setattr(settings, name, value)
+        os.environ.update(service_settings)
+        if not with_celery:
+            return
+        redis_port = free_port()
+        self._spawn(
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+        )
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        wait_until(lambda: socket.create_connection(("127.0.0.1", redis_port), timeout=1).close() is None, "Redis")
+        os.environ.update(CELERY_BROKER_URL=redis_url, CELERY_RESULT_BACKEND=redis_url)
+        celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+        self._spawn(
+            ["/usr/bin/python3", "-m", "celery", "-A", "tests.celery_app", "worker", "-Q", "pdf", "-c", "4",
+             "--pool", "threads", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+            cwd=DJANGO_DIR,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        )
+
+    def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(command, text=True, **kwargs)
+        self.processes.append(process)
+        return process
+
+    def object(self, key: str) -> requests.Response:
+        return requests.get(f"{self.s3_endpoint}/{self.bucket}/{key}", timeout=10)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
