@@ -44,6 +44,10 @@ def wait_until(check, what: str, seconds: float = 60) -> None:
 class LiveStack:
     def __init__(self) -> None:
         self.processes: list[subprocess.Popen] = []
+        # Settings and environment this stack overrides, restored by stop() so other tests see the originals.
+        self.saved_settings: dict[str, object] = {}
+        self.saved_environ = dict(os.environ)
+        self.saved_celery = {key: celery_app.conf[key] for key in ("broker_url", "result_backend")}
         self.workdir = Path(tempfile.mkdtemp(prefix="django-stack-"))
 
     def start(self, *, with_celery: bool) -> "LiveStack":
@@ -89,6 +93,7 @@ class LiveStack:
             "DEFAULT_FRONTEND_ORIGIN": self.frontend,
         }
         for name, value in service_settings.items():
+            self.saved_settings[name] = getattr(settings, name)
             setattr(settings, name, value)
         os.environ.update(service_settings)
         if not with_celery:
@@ -128,3 +133,8 @@ class LiveStack:
                     process.kill()
                     process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        for name, value in self.saved_settings.items():
+            setattr(settings, name, value)
+        os.environ.clear()
+        os.environ.update(self.saved_environ)
+        celery_app.conf.update(self.saved_celery)
