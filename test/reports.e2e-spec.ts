@@ -53,11 +53,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
     }
     app = await startTestApp(
       testConfig({
-        ...s3Env(s3),
-        FRONTEND_ORIGINS: frontend.origin,
-        DEFAULT_FRONTEND_ORIGIN: frontend.origin,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PDF_SERVICE_INTERNAL_TOKEN: INTERNAL_TOKEN,
+        ...serviceEnv(s3, frontend),
         RENDER_CONCURRENCY: '4',
         RENDER_TIMEOUT_MS: '20000',
       }),
@@ -509,11 +505,7 @@ describe('reports with storage down (e2e)', () => {
     await s3.stop();
     app = await startTestApp(
       testConfig({
-        ...s3Env(s3),
-        FRONTEND_ORIGINS: frontend.origin,
-        DEFAULT_FRONTEND_ORIGIN: frontend.origin,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PDF_SERVICE_INTERNAL_TOKEN: INTERNAL_TOKEN,
+        ...serviceEnv(s3, frontend),
       }),
     );
   });
@@ -543,6 +535,17 @@ describe('reports with storage down (e2e)', () => {
     expect(triggered.body).toMatchObject({ success: false, statusCode: 503 });
   });
 });
+
+/** The service on s3rver, rendering from the fixture frontend, with the suite's secrets. */
+function serviceEnv(s3: TestS3, frontend: ReportFrontend): Record<string, string> {
+  return {
+    ...s3Env(s3),
+    FRONTEND_ORIGINS: frontend.origin,
+    DEFAULT_FRONTEND_ORIGIN: frontend.origin,
+    JWT_SECRET: TEST_JWT_SECRET,
+    PDF_SERVICE_INTERNAL_TOKEN: INTERNAL_TOKEN,
+  };
+}
 
 function metricValue(text: string, series: string): number {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));

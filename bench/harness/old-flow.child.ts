@@ -3,17 +3,13 @@
  * one shared context, waiting for network idle, polling the ready flag every 500 ms, then storing the PDF.
  * Protocol: prints {"ready":true}; then one line {"jobs":[{"url","token","file"}]} on stdin; prints {"ms"}.
  */
-import puppeteer from 'puppeteer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { launchPlainChromium } from './chromium';
 
 async function main(): Promise<void> {
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-gpu', '--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-  });
+  const browser = await launchPlainChromium();
   process.once('SIGTERM', () => void browser.close().then(() => process.exit(0)));
   console.log(JSON.stringify({ ready: true }));
   for await (const line of createInterface({ input: process.stdin })) {

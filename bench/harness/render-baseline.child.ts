@@ -3,15 +3,11 @@
  * (no isolation), the same token injection and readiness wait as the service, then page.pdf.
  * Protocol: prints {"ready":true}; then for each line {"url","token"} on stdin prints {"ms"}.
  */
-import puppeteer from 'puppeteer';
 import { createInterface } from 'node:readline';
+import { launchPlainChromium } from './chromium';
 
 async function main(): Promise<void> {
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-gpu', '--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-  });
+  const browser = await launchPlainChromium();
   process.once('SIGTERM', () => void browser.close().then(() => process.exit(0)));
   console.log(JSON.stringify({ ready: true }));
   for await (const line of createInterface({ input: process.stdin })) {
