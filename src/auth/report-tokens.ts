@@ -37,7 +37,6 @@ export class ReportTokens {
     return this.jwt.sign(
       { ...subject, class_id: ref.classId, test_id: ref.testId, scope: 'report:read' },
       {
-        secret: this.config.jwtSecret,
         algorithm: 'HS256',
         expiresIn: REPORT_TOKEN_TTL_SECONDS,
         issuer: this.config.reportTokenIssuer,

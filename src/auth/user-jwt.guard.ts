@@ -1,7 +1,6 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { Unauthenticated } from '../common/domain.errors';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
@@ -11,7 +10,7 @@ import { viewerFromClaims } from './viewer';
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 /**
- * Global guard: every route needs `Authorization: Bearer <user JWT>` (HS256 with JWT_SECRET, `exp`
+ * Global guard: every route needs `Authorization: Bearer <user JWT>` (HS256 with JWT_SECRET via the JwtModule's key, `exp`
  * enforced) unless marked `@Public()`. Other algorithms, `alg: none` included, are refused.
  */
 @Injectable()
@@ -19,7 +18,6 @@ export class UserJwtGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
-    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,7 +33,6 @@ export class UserJwtGuard implements CanActivate {
     let claims: Record<string, unknown>;
     try {
       claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
-        secret: this.config.jwtSecret,
         algorithms: ['HS256'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
