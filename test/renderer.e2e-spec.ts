@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,8 @@ describe('renderer (e2e, real Chromium)', () => {
   let frontend: ReportFrontend;
 
   beforeAll(async () => {
+    // These tests provoke failures on purpose; their warnings would only bury real CI output.
+    Logger.overrideLogger(['error']);
     frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
   });
 

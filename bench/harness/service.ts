@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { ProcessTree } from './process-stats';
 
@@ -9,6 +12,7 @@ export const BENCH_INTERNAL_TOKEN = 'bench-internal-token-for-local-measurements
 /** The built service (dist/main.js) as production runs it, in its own process. */
 export interface RunningService {
   base: string;
+  logPath: string;
   tree: ProcessTree;
   stop(): Promise<void>;
 }
@@ -24,8 +28,11 @@ export async function freePort(): Promise<number> {
 
 export async function startService(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
+  // The service's own log, kept so a failed scenario can be diagnosed afterwards.
+  const logPath = join(tmpdir(), `bench-service-${port}.log`);
+  const log = openSync(logPath, 'w');
   const child = spawn(process.execPath, ['dist/main.js'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', log, log],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -50,6 +57,7 @@ export async function startService(env: Record<string, string>): Promise<Running
   }
   return {
     base,
+    logPath,
     tree: new ProcessTree(child.pid!),
     async stop() {
       if (child.exitCode !== null) return;
