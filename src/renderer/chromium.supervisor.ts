@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import puppeteer, { type Browser } from 'puppeteer';
 import { RenderFailed } from '../common/domain.errors';
+import { within } from '../common/within';
 
 export interface ChromiumSettings {
   executablePath: string | undefined;
@@ -166,14 +167,10 @@ export class ChromiumSupervisor {
     instance.retired = true;
     if (this.current === instance) this.current = undefined;
     if (instance.browser.connected) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        instance.browser
-          .close()
-          .catch((error: unknown) => this.logger.warn({ err: error }, 'browser.close failed')),
-        new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS))),
-      ]);
-      clearTimeout(timer);
+      const closing = instance.browser
+        .close()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'browser.close failed'));
+      await within(closing, CLOSE_TIMEOUT_MS, () => undefined);
     }
     // Helpers (zygote, renderers) share the main process's group; killing the group leaves none behind.
     killProcessGroup(instance.pid);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TimeoutError, type Browser, type ConsoleMessage, type HTTPRequest, type Page } from 'puppeteer';
 import { InvalidInput, RenderFailed, ShuttingDown } from '../common/domain.errors';
+import { within } from '../common/within';
 import type { RendererConfig } from '../config';
 import { ChromiumSupervisor } from './chromium.supervisor';
 import { PdfRenderer, type RendererStatus, type RenderJob } from './pdf-renderer';
@@ -12,6 +13,7 @@ const READY_POLL_MS = 25;
 const MAX_ERROR_DETAIL = 200;
 /** A slot is replaced by a fresh context after this many renders, bounding what a long-lived page accumulates. */
 const MAX_RENDERS_PER_SLOT = 50;
+/** A wipe that hangs must not hold its slot (and the renders waiting for it) forever. */
 const WIPE_TIMEOUT_MS = 10000;
 
 /** What a render reports to metrics. */
@@ -87,12 +89,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   async drain(graceMs: number): Promise<void> {
     this.closing = true;
     if (this.inFlight === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.drained = resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-    ]);
-    clearTimeout(timer);
+    await within(new Promise<void>((resolve) => (this.drained = resolve)), graceMs, () => undefined);
     if (this.inFlight > 0)
       this.logger.warn(`${this.inFlight} render(s) still running after ${graceMs} ms grace`);
   }
@@ -118,7 +115,6 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     const started = performance.now();
     const lease = await this.supervisor.lease();
     let slot: RenderSlot | undefined;
-    let timer: NodeJS.Timeout | undefined;
     let succeeded = false;
     const deadline = Date.now() + this.config.timeoutMs;
     try {
@@ -126,13 +122,9 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       const work = this.renderInSlot(slot, job, origin, deadline);
       // On timeout the slot is closed below, which cancels whatever the abandoned work was waiting on.
       work.catch(() => undefined);
-      const timeout = new Promise<never>((_, fail) => {
-        timer = setTimeout(
-          () => fail(new RenderFailed('timeout', `page not ready within ${this.config.timeoutMs} ms`)),
-          this.config.timeoutMs,
-        );
+      const pdf = await within(work, this.config.timeoutMs, () => {
+        throw new RenderFailed('timeout', `page not ready within ${this.config.timeoutMs} ms`);
       });
-      const pdf = await Promise.race([work, timeout]);
       succeeded = true;
       this.observer.rendered(performance.now() - started);
       return pdf;
@@ -142,7 +134,6 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       this.logger.warn({ requestId: job.requestId, reason: failure.reason, url: job.url }, failure.message);
       throw failure;
     } finally {
-      clearTimeout(timer);
       // The answer does not wait for the clean-up; the browser lease is held until the slot is settled.
       void this.settle(slot, succeeded).finally(() => lease.release());
     }
@@ -157,7 +148,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
         !this.closing &&
         slot.renders < MAX_RENDERS_PER_SLOT &&
         slot.browser.connected &&
-        (await withinWipeTime(slot.wipe()));
+        (await within(slot.wipe(), WIPE_TIMEOUT_MS, () => false));
       if (reusable) {
         this.slots.release(slot);
         return;
@@ -244,19 +235,6 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       page.off('pageerror', onPageError);
       page.off('requestfailed', onRequestFailed);
     };
-  }
-}
-
-/** A wipe that hangs must not hold its slot (and the renders waiting for it) forever. */
-async function withinWipeTime(wipe: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>(
-    (resolve) => (timer = setTimeout(() => resolve(false), WIPE_TIMEOUT_MS)),
-  );
-  try {
-    return await Promise.race([wipe, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

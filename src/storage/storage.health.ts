@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { within } from '../common/within';
 import { ReportStorage } from './report-storage';
 
 /** Storage must answer a ping within this long for the service to count as healthy. */
@@ -16,22 +17,12 @@ export class StorageHealthIndicator {
   async check(key = 'storage'): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(this.storage.ping(), STORAGE_PING_TIMEOUT_MS);
+      await within(this.storage.ping(), STORAGE_PING_TIMEOUT_MS, () => {
+        throw new Error(`no answer within ${STORAGE_PING_TIMEOUT_MS} ms`);
+      });
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
     }
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
