@@ -28,7 +28,7 @@ async function main(): Promise<void> {
         DEFAULT_FRONTEND_ORIGIN: frontend.origin,
         RENDER_CONCURRENCY: String(concurrency),
       });
-      const renderer = new PuppeteerPdfRenderer(config.renderer, config.frontend.allowedOrigins);
+      const renderer = new PuppeteerPdfRenderer(config.renderer);
       await renderer.start();
       try {
         const job = (n: number) => ({

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { assertJsonDepth } from './common/json-depth';
 import type { ServiceConfig } from './config';
 
 /** JSON bodies are small (the trigger, a bulk list of ≤ 500 ids); anything larger is refused with 413. */
@@ -16,7 +17,10 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('json', {
+    limit: JSON_BODY_LIMIT,
+    verify: (_req: unknown, _res: unknown, raw: Buffer) => assertJsonDepth(raw),
+  });
   app.disable('x-powered-by');
   app.use(helmet());
   // Browsers download cross-origin from the allowed frontends and must read the filename and cache status.

@@ -38,6 +38,21 @@ function loadConfigOrExit(): LoadedConfig {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`Startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`Startup failed: ${describe(error)}\n`);
   process.exit(1);
 });
+
+/** The error and its causes, one after the other ("Chromium could not be launched …: because …"). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    if (!(current instanceof Error)) {
+      parts.push(typeof current === 'string' ? current : JSON.stringify(current));
+      break;
+    }
+    const detail = 'detail' in current && typeof current.detail === 'string' ? ` (${current.detail})` : '';
+    parts.push(current.message + detail);
+    current = current.cause;
+  }
+  return parts.join(': ');
+}

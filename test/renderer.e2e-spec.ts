@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RenderFailed, RenderQueueFull, ShuttingDown } from '../src/common/domain.errors';
+import { RenderAbandoned, RenderFailed, RenderQueueFull, ShuttingDown } from '../src/common/domain.errors';
 import { PdfRenderer } from '../src/renderer';
 import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
@@ -21,7 +21,7 @@ function rendererFor(frontend: ReportFrontend, env: Record<string, string> = {})
     RENDER_TIMEOUT_MS: String(RENDER_TIMEOUT_MS),
     ...env,
   });
-  return new PuppeteerPdfRenderer(config.renderer, config.frontend.allowedOrigins);
+  return new PuppeteerPdfRenderer(config.renderer);
 }
 
 async function failureOf(work: Promise<unknown>): Promise<RenderFailed> {
@@ -161,7 +161,8 @@ describe('renderer (e2e, real Chromium)', () => {
         }),
       );
       expect(failure.reason).toBe('page_error');
-      expect(failure.message).toContain('report API answered 401');
+      expect(failure.message).toBe('render failed (page_error)');
+      expect(failure.detail).toContain('report API answered 401');
       expect(Date.now() - started).toBeLessThan(RENDER_TIMEOUT_MS / 4);
     });
 
@@ -174,7 +175,7 @@ describe('renderer (e2e, real Chromium)', () => {
         }),
       );
       expect(failure.reason).toBe('http_status');
-      expect(failure.message).toContain('404');
+      expect(failure.detail).toContain('404');
     });
 
     it('should fail with timeout at RENDER_TIMEOUT_MS when the page never becomes ready', async () => {
@@ -199,9 +200,146 @@ describe('renderer (e2e, real Chromium)', () => {
     });
 
     it('should refuse a URL outside the allowed frontends without opening it', async () => {
-      await expect(
+      const failure = await failureOf(
         sut.render({ url: 'http://127.0.0.2:9/report', token: signToken({ sub: 'x' }), requestId: 'r5' }),
-      ).rejects.toMatchObject({ field: 'origin' });
+      );
+      expect(failure.reason).toBe('blocked');
+    });
+  });
+
+  describe('confinement', () => {
+    let foreign: ReportFrontend;
+    let home: ReportFrontend;
+    let sut: PuppeteerPdfRenderer;
+    let blocked: number;
+
+    beforeAll(async () => {
+      foreign = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
+      home = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET, foreignOrigin: foreign.origin });
+      blocked = 0;
+      const config = testConfig({ FRONTEND_ORIGINS: home.origin, DEFAULT_FRONTEND_ORIGIN: home.origin });
+      sut = new PuppeteerPdfRenderer(config.renderer, {
+        rendered: () => undefined,
+        failed: () => undefined,
+        relaunched: () => undefined,
+        blockedRequest: () => (blocked += 1),
+      });
+      await sut.start();
+    });
+
+    afterAll(async () => {
+      await sut.close();
+      await home.close();
+      await foreign.close();
+    });
+
+    beforeEach(() => foreign.resetCounters());
+
+    it('should fail a render whose page redirects off the allowed frontends, before the request leaves', async () => {
+      const failure = await failureOf(
+        sut.render({
+          url: `${home.origin}/report?studentId=AWAY1&testId=T`,
+          token: signToken({ sub: 'x' }),
+          requestId: 'c1',
+        }),
+      );
+      expect(failure.reason).toBe('blocked');
+      expect(failure.message).toBe('render failed (blocked)');
+      expect(foreign.requests()).toEqual([]);
+    });
+
+    it('should block what a page loads from another origin (fetch, image, frame) and still render', async () => {
+      const before = blocked;
+      const pdf = await sut.render({
+        url: `${home.origin}/report?studentId=LEAK1&testId=T`,
+        token: signToken({ sub: 'x' }),
+        requestId: 'c2',
+      });
+      expect(await pdfText(pdf)).toContain('Report for LEAK1');
+      expect(foreign.requests()).toEqual([]);
+      expect(blocked - before).toBeGreaterThanOrEqual(3);
+    });
+
+    it('should send the jwt cookie with the report page request', async () => {
+      home.resetCounters();
+      const token = signToken({ sub: 'cookie-check' });
+      await sut.render({ url: `${home.origin}/report?studentId=CK1&testId=T`, token, requestId: 'c3' });
+      const page = home.requests().find((request) => request.path.startsWith('/report?'));
+      expect(page?.cookie).toBe(`jwt=${token}`);
+    });
+
+    it('should let API calls reach RENDER_ALLOWED_ORIGINS but never a document from there', async () => {
+      const config = testConfig({
+        FRONTEND_ORIGINS: home.origin,
+        DEFAULT_FRONTEND_ORIGIN: home.origin,
+        RENDER_ALLOWED_ORIGINS: foreign.origin,
+      });
+      const open = new PuppeteerPdfRenderer(config.renderer);
+      await open.start();
+      try {
+        const pdf = await open.render({
+          url: `${home.origin}/report?studentId=LEAK2&testId=T`,
+          token: signToken({ sub: 'x' }),
+          requestId: 'c4',
+        });
+        expect(await pdfText(pdf)).toContain('Report for LEAK2');
+        const paths = foreign.requests().map((request) => request.path.split('?')[0]);
+        expect(paths).toContain('/steal');
+        expect(paths).toContain('/pixel.png');
+        // A frame is a document: only the frontends may provide one.
+        expect(paths).not.toContain('/frame');
+        const away = await failureOf(
+          open.render({
+            url: `${home.origin}/report?studentId=AWAY2&testId=T`,
+            token: signToken({ sub: 'x' }),
+            requestId: 'c5',
+          }),
+        );
+        expect(away.reason).toBe('blocked');
+      } finally {
+        await open.close();
+      }
+    });
+  });
+
+  describe('abandoned renders', () => {
+    it('should drop a queued render whose client left, and stop a running one when asked', async () => {
+      const sut = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_TIMEOUT_MS: '20000' });
+      await sut.start();
+      try {
+        const token = signToken({ sub: 'x' });
+        const running = new AbortController();
+        const queued = new AbortController();
+        const first = sut.render({
+          url: `${frontend.origin}/report?studentId=HANG1&testId=T`,
+          token,
+          requestId: 'a1',
+          abandoned: { signal: running.signal, stopRunning: true },
+        });
+        const second = sut.render({
+          url: `${frontend.origin}/report?studentId=HANG2&testId=T`,
+          token,
+          requestId: 'a2',
+          abandoned: { signal: queued.signal, stopRunning: false },
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(sut.status()).toMatchObject({ active: 1, waiting: 1 });
+        queued.abort();
+        await expect(second).rejects.toBeInstanceOf(RenderAbandoned);
+        expect(frontend.apiCalls('HANG2')).toBe(0);
+        const started = Date.now();
+        running.abort();
+        await expect(first).rejects.toBeInstanceOf(RenderAbandoned);
+        const pdf = await sut.render({
+          url: `${frontend.origin}/report?studentId=NEXT1&testId=T`,
+          token,
+          requestId: 'a3',
+        });
+        expect(await pdfText(pdf)).toContain('Report for NEXT1');
+        expect(Date.now() - started).toBeLessThan(10000);
+      } finally {
+        await sut.close();
+      }
     });
   });
 

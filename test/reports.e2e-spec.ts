@@ -1,5 +1,10 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import request from 'supertest';
 import { S3ReportStorage } from '../src/storage/s3.storage';
@@ -23,10 +28,18 @@ const admin = signToken({ role: 'admin', user_id: 'ADMIN1' });
 const teacherT1 = signToken({ role: 'teacher', teacher_id: 'T1', user_id: 'T1' });
 const teacherScopedX = signToken({ role: 'teacher', teacher_id: 'T2', user_id: 'T2', class_id: 'CLASS_X' });
 const studentOf = (id: string) => signToken({ role: 'student', student_id: id, user_id: id });
+const studentIn = (id: string, classId: string) =>
+  signToken({ role: 'student', student_id: id, user_id: id, class_id: classId });
+const teacherIn = (classId: string) =>
+  signToken({ role: 'teacher', teacher_id: 'T1', user_id: 'T1', class_ids: [classId] });
 
 describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
   let s3: TestS3;
   let frontend: ReportFrontend;
+  /** A second local origin that is not allowed: the fixture's "AWAY" pages redirect to it. */
+  let elsewhere: ReportFrontend;
+  /** An allowed frontend origin nothing listens on. */
+  let deadOrigin: string;
   let app: INestApplication;
   let bucket: S3ReportStorage;
   let logs: string[];
@@ -43,7 +56,9 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
 
   beforeAll(async () => {
     s3 = await startS3rver();
-    frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
+    elsewhere = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
+    frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET, foreignOrigin: elsewhere.origin });
+    deadOrigin = await closedPortOrigin();
     bucket = new S3ReportStorage(s3StorageSettings(s3));
     logs = [];
     for (const level of ['log', 'warn'] as const) {
@@ -54,6 +69,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
     app = await startTestApp(
       testConfig({
         ...serviceEnv(s3, frontend),
+        FRONTEND_ORIGINS: `${frontend.origin},${deadOrigin}`,
         RENDER_CONCURRENCY: '4',
         RENDER_TIMEOUT_MS: '20000',
       }),
@@ -65,10 +81,14 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
     bucket.close();
     await s3.stop();
     await frontend.close();
+    await elsewhere.close();
     jest.restoreAllMocks();
   });
 
-  beforeEach(() => frontend.resetCounters());
+  beforeEach(() => {
+    frontend.resetCounters();
+    elsewhere.resetCounters();
+  });
 
   describe('internal trigger', () => {
     it.each([
@@ -217,7 +237,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
   describe('downloads', () => {
     it('should render a never-triggered key (MISS), store it, then serve it (HIT)', async () => {
       const path = '/generate-pdf?studentId=NEW1&testId=7&classId=CM';
-      const miss = await download(path, teacherT1).expect(200);
+      const miss = await download(path, teacherIn('CM')).expect(200);
       expect(miss.headers).toMatchObject({
         'x-cache': 'MISS',
         'content-type': 'application/pdf',
@@ -229,7 +249,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       const stored = await drain(await bucket.read('reports/CM/Test_7/students/NEW1.pdf'));
       expect(Buffer.compare(stored, miss.body as Buffer)).toBe(0);
 
-      const hit = await download(path, teacherT1).expect(200);
+      const hit = await download(path, teacherIn('CM')).expect(200);
       expect(hit.headers['x-cache']).toBe('HIT');
       expect(hit.headers.etag).toBe(miss.headers.etag);
       expect(Buffer.compare(hit.body as Buffer, stored)).toBe(0);
@@ -258,14 +278,24 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       expect(await storedKeys()).toEqual(before);
     });
 
-    it('should serve the calling student and teacher their own reports', async () => {
-      const own = await download('/generate-student-pdf?testId=4&classId=CO', studentOf('SELF1')).expect(200);
+    it('should serve the calling student and teacher their own reports, stored canonically', async () => {
+      const own = await download(
+        '/generate-student-pdf?testId=4&classId=CO',
+        studentIn('SELF1', 'CO'),
+      ).expect(200);
       expect(own.headers['x-cache']).toBe('MISS');
-      expect(await pdfText(own.body as Buffer)).toContain('Page student-report');
+      // Stored reports come from the report's own page with a token minted for that student.
+      expect(await pdfText(own.body as Buffer)).toContain('Page report, test Test_4');
+      expect(await pdfText(own.body as Buffer)).toContain('Viewer SELF1');
       expect(await bucket.stat('reports/CO/Test_4/students/SELF1.pdf')).not.toBeNull();
-      const teacher = await download('/generate-teacher-pdf?testId=0&classId=CO', teacherT1).expect(200);
+      const teacher = await download('/generate-teacher-pdf?testId=0&classId=CO', teacherIn('CO')).expect(
+        200,
+      );
       expect(await pdfText(teacher.body as Buffer)).toContain('Report for T1');
       expect(await bucket.stat('reports/CO/overall/teacher_T1.pdf')).not.toBeNull();
+      const selfPage = await download('/generate-student-pdf?testId=4', studentOf('SELF1')).expect(200);
+      expect(selfPage.headers['x-cache']).toBe('BYPASS');
+      expect(await pdfText(selfPage.body as Buffer)).toContain('Page student-report');
     });
 
     it('should make 8 concurrent misses for one key share one render', async () => {
@@ -367,6 +397,197 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
     });
   });
 
+  describe('gatekeeper', () => {
+    const forbidden = {
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'this token does not cover that report',
+    };
+
+    it('should confine the minted overall-report token to the overall report of its class and test', async () => {
+      await trigger({ classId: 'CG', testId: '5', reportType: 'overall' }).expect(202);
+      const [minted] = frontend.tokensFor('overall');
+      expect(minted).toBeDefined();
+      for (const path of [
+        '/generate-pdf?studentId=S77&testId=5&classId=C7',
+        '/generate-pdf?studentId=S77&testId=5&classId=CG',
+        '/generate-teacher-pdf?testId=5&classId=C7',
+        '/generate-teacher-pdf?testId=overall&classId=C7',
+        '/generate-pdf?studentId=S77&testId=5',
+      ]) {
+        const answer = await http().get(path).set('Authorization', `Bearer ${minted}`).expect(403);
+        expect(answer.body).toEqual(forbidden);
+      }
+      expect(frontend.apiCalls('S77')).toBe(0);
+    });
+
+    it('should hold an admin report:read token to its class and test', async () => {
+      const scopedAdmin = signToken({
+        user_type: 'admin',
+        user_id: 'A9',
+        scope: 'report:read',
+        class_id: 'CLASS_123',
+        test_id: 'Test_5',
+      });
+      await download('/generate-pdf?studentId=STU001&testId=5&classId=CLASS_123', scopedAdmin).expect(200);
+      for (const path of [
+        '/generate-pdf?studentId=S77&testId=5&classId=C7',
+        '/generate-pdf?studentId=STU001&testId=6&classId=CLASS_123',
+        '/generate-teacher-pdf?testId=5&classId=C7',
+        '/generate-pdf?studentId=STU001&testId=5',
+      ]) {
+        await http().get(path).set('Authorization', `Bearer ${scopedAdmin}`).expect(403);
+      }
+    });
+
+    it.each([
+      ['a string', 'C1', 401],
+      ['objects', [{ id: 'C1' }], 401],
+      ['an empty list', [], 403],
+    ])('should not read class_ids holding %s as "any class"', async (_, classIds, status) => {
+      const token = signToken({ role: 'teacher', teacher_id: 'T5', class_ids: classIds });
+      for (const path of [
+        '/generate-pdf?studentId=STU001&testId=5&classId=CLASS_123',
+        '/generate-pdf?studentId=STU001&testId=5&classId=C1',
+        '/generate-pdf?studentId=STU001&testId=5',
+      ]) {
+        const answer = await http().get(path).set('Authorization', `Bearer ${token}`).expect(status);
+        if (status === 401) {
+          expect(answer.body).toEqual({
+            statusCode: 401,
+            error: 'Unauthorized',
+            message: 'invalid or expired token',
+          });
+        }
+      }
+    });
+
+    it('should refuse a class-scoped teacher who leaves out classId (no class-less render around the scope)', async () => {
+      await download('/generate-pdf?studentId=S9&testId=5&classId=CLASS_X', teacherScopedX).expect(200);
+      const answer = await http()
+        .get('/generate-pdf?studentId=S9&testId=5')
+        .set('Authorization', `Bearer ${teacherScopedX}`)
+        .expect(403);
+      expect(answer.body).toEqual(forbidden);
+    });
+
+    it("should not store a student's render under a class their token does not name", async () => {
+      const answer = await download('/generate-student-pdf?testId=5&classId=OTHER', studentOf('S5')).expect(
+        200,
+      );
+      expect(answer.headers['x-cache']).toBe('BYPASS');
+      expect(await pdfText(answer.body as Buffer)).toContain('Report for S5');
+      expect(await bucket.stat('reports/OTHER/Test_5/students/S5.pdf')).toBeNull();
+      await http()
+        .get('/generate-student-pdf?testId=5&classId=OTHER')
+        .set('Authorization', `Bearer ${studentIn('S5', 'MINE')}`)
+        .expect(403);
+    });
+
+    it("should store a teacher's MISS as the student's canonical report, never the teacher's view", async () => {
+      const teacher = await download(
+        '/generate-pdf?studentId=S2&testId=5&classId=CC',
+        teacherIn('CC'),
+      ).expect(200);
+      expect(teacher.headers['x-cache']).toBe('MISS');
+      const student = await download(
+        '/generate-student-pdf?testId=5&classId=CC',
+        studentIn('S2', 'CC'),
+      ).expect(200);
+      expect(student.headers['x-cache']).toBe('HIT');
+      expect(Buffer.compare(student.body as Buffer, teacher.body as Buffer)).toBe(0);
+      const text = await pdfText(student.body as Buffer);
+      expect(text).toContain('Report for S2');
+      expect(text).toContain('Viewer S2');
+      expect(text).not.toContain('Viewer T1');
+    });
+
+    it('should fail a render whose page redirects to another origin: 502, nothing stored, no cookie sent', async () => {
+      const answer = await trigger({
+        classId: 'CR',
+        testId: '1',
+        reportType: 'student',
+        studentId: 'AWAY1',
+      }).expect(502);
+      expect(answer.body).toEqual({
+        success: false,
+        statusCode: 502,
+        error: 'Bad Gateway',
+        message: 'render failed (blocked)',
+      });
+      await download('/generate-pdf?studentId=AWAY1&testId=1&classId=CR', admin).expect(502);
+      expect(await bucket.stat('reports/CR/Test_1/students/AWAY1.pdf')).toBeNull();
+      expect(elsewhere.requests()).toEqual([]);
+      const metrics = (await http().get('/metrics')).text;
+      expect(metricValue(metrics, 'pdf_render_blocked_requests_total')).toBeGreaterThanOrEqual(2);
+    });
+
+    it('should answer a failed navigation without URLs or hosts, in the 502 and in the bulk manifest', async () => {
+      const answer = await trigger({
+        classId: 'CN',
+        testId: '1',
+        reportType: 'student',
+        studentId: 'N1',
+        origin: deadOrigin,
+      }).expect(502);
+      expect(answer.body).toEqual({
+        success: false,
+        statusCode: 502,
+        error: 'Bad Gateway',
+        message: 'render failed (navigation)',
+      });
+      const bulk = await http()
+        .post('/generate-bulk-pdf')
+        .set('Authorization', `Bearer ${admin}`)
+        .set('Origin', deadOrigin)
+        .send({ studentIds: ['N2'], testId: '1', classId: 'CN' })
+        .buffer(true)
+        .parse(binaryParser)
+        .expect(200);
+      const manifest = unzipEntries(bulk.body as Buffer)
+        .get('manifest.json')!
+        .toString();
+      expect(JSON.parse(manifest)).toEqual([
+        { studentId: 'N2', status: 'failed', error: 'render failed (navigation)' },
+      ]);
+      expect(manifest).not.toContain('127.0.0.1');
+    });
+
+    it.each(['/internal/trigger-generate-pdf', '/generate-bulk-pdf'])(
+      'should answer JSON nested deeper than 32 levels with 400 (%s)',
+      async (path) => {
+        const answer = await http()
+          .post(path)
+          .set('Authorization', `Bearer ${admin}`)
+          .set('X-Service-Auth', `Bearer ${INTERNAL_TOKEN}`)
+          .set('Content-Type', 'application/json')
+          .send('['.repeat(49000) + ']'.repeat(49000))
+          .expect(400);
+        expect(answer.body).toMatchObject({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'request body nests deeper than 32 levels',
+        });
+      },
+    );
+
+    it.each([
+      ['HEAD', (path: string) => http().head(path)],
+      ['If-None-Match: *', (path: string) => http().get(path).set('If-None-Match', '*')],
+      ['If-None-Match with a tag', (path: string) => http().get(path).set('If-None-Match', '"abc"')],
+    ])('should answer %s on a report that is not stored with 404 and no render', async (_, call) => {
+      for (const path of [
+        '/generate-pdf?studentId=H1&testId=1&classId=CH',
+        '/generate-pdf?studentId=H1&testId=1',
+      ]) {
+        const answer = await call(path).set('Authorization', `Bearer ${admin}`).expect(404);
+        expect(answer.headers['x-cache']).toBe('MISS');
+      }
+      expect(frontend.requests()).toEqual([]);
+      expect(await bucket.stat('reports/CH/Test_1/students/H1.pdf')).toBeNull();
+    });
+  });
+
   describe('bad input', () => {
     const bad = ['/', '..', '%2F', '%00', 'x'.repeat(200), '%C3%BC', 'a%26b%3Dc', ''];
     const cases: Array<[string, string]> = bad.flatMap((value): Array<[string, string]> => [
@@ -422,7 +643,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       frontend.resetCounters();
       const answer = await http()
         .post('/generate-bulk-pdf')
-        .set('Authorization', `Bearer ${teacherT1}`)
+        .set('Authorization', `Bearer ${teacherIn('CB')}`)
         .send({ studentIds: ['B1', 'B2', 'B3', 'FAIL_B', 'B5'], testId: '2', classId: 'CB' })
         .buffer(true)
         .parse(binaryParser)
@@ -440,9 +661,10 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       expect(byStudent.B2.status).toBe('cached');
       expect(byStudent.B3.status).toBe('rendered');
       expect(byStudent.B5.status).toBe('rendered');
-      expect(byStudent.FAIL_B).toMatchObject({
+      expect(byStudent.FAIL_B).toEqual({
+        studentId: 'FAIL_B',
         status: 'failed',
-        error: expect.stringContaining('page_error'),
+        error: 'render failed (page_error)',
       });
       for (const id of ['B1', 'B3', 'B5'])
         expect(await pdfText(entries.get(`${id}.pdf`)!)).toContain(`Report for ${id}`);
@@ -536,6 +758,99 @@ describe('reports with storage down (e2e)', () => {
   });
 });
 
+describe('reports under abandoned and greedy clients (e2e)', () => {
+  const TIMEOUT_MS = 4000;
+  let frontend: ReportFrontend;
+  let app: INestApplication;
+  let dir: string;
+  let origin: string;
+
+  beforeAll(async () => {
+    frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
+    dir = await mkdtemp(join(tmpdir(), 'reports-abandoned-'));
+    app = await startTestApp(
+      testConfig({
+        STORAGE_DIR: dir,
+        FRONTEND_ORIGINS: frontend.origin,
+        DEFAULT_FRONTEND_ORIGIN: frontend.origin,
+        JWT_SECRET: TEST_JWT_SECRET,
+        RENDER_CONCURRENCY: '2',
+        RENDER_TIMEOUT_MS: String(TIMEOUT_MS),
+        RENDER_MAX_PER_VIEWER: '2',
+      }),
+    );
+    await app.listen(0, '127.0.0.1');
+    origin = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await frontend.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should not let six abandoned never-ready renders delay a download by more than one render timeout', async () => {
+    const abandoned = Array.from({ length: 6 }, (_, index) =>
+      requestThenLeave(
+        `${origin}/generate-pdf?studentId=HANG${index}&testId=1&classId=CA`,
+        signToken({ role: 'admin', user_id: `ADMIN_${index}` }),
+        1000,
+      ),
+    );
+    await Promise.all(abandoned);
+    const started = Date.now();
+    const answer = await request(app.getHttpServer())
+      .get('/generate-pdf?studentId=OK1&testId=1&classId=CA')
+      .set('Authorization', `Bearer ${admin}`)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
+    expect(await pdfText(answer.body as Buffer)).toContain('Report for OK1');
+    // The two renders already running may finish (to be stored); the four queued ones were dropped.
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2500);
+    for (const index of [2, 3, 4, 5]) expect(frontend.apiCalls(`HANG${index}`)).toBe(0);
+  });
+
+  it('should answer 429 with Retry-After past RENDER_MAX_PER_VIEWER renders of one user', async () => {
+    const greedy = studentOf('GREEDY');
+    const slow = (id: string) =>
+      request(app.getHttpServer())
+        .get(`/generate-pdf?studentId=GREEDY&testId=${id}`)
+        .set('Authorization', `Bearer ${greedy}`);
+    const answers = await Promise.all(['1', '2', '3'].map((id) => slow(id).then((answer) => answer)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 200, 429]);
+    const refused = answers.find((answer) => answer.status === 429)!;
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'too many renders in progress for this user, retry later',
+    });
+    // Another user is not held back by it.
+    await request(app.getHttpServer())
+      .get('/generate-pdf?studentId=OTHER&testId=1')
+      .set('Authorization', `Bearer ${studentOf('OTHER')}`)
+      .expect(200);
+  });
+});
+
+/** Sends a GET and closes the connection after `leaveAfterMs`, as a browser tab that was closed. */
+function requestThenLeave(url: string, token: string, leaveAfterMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const call = httpGet(url, { headers: { Authorization: `Bearer ${token}` } });
+    call.on('error', () => resolve());
+    call.on('response', (response) => {
+      response.resume();
+      response.on('end', () => resolve());
+    });
+    setTimeout(() => {
+      call.destroy();
+      resolve();
+    }, leaveAfterMs);
+  });
+}
+
 /** The service on s3rver, rendering from the fixture frontend, with the suite's secrets. */
 function serviceEnv(s3: TestS3, frontend: ReportFrontend): Record<string, string> {
   return {
@@ -545,6 +860,15 @@ function serviceEnv(s3: TestS3, frontend: ReportFrontend): Record<string, string
     JWT_SECRET: TEST_JWT_SECRET,
     PDF_SERVICE_INTERNAL_TOKEN: INTERNAL_TOKEN,
   };
+}
+
+/** An origin on a port nothing listens on (opened, then closed again). */
+async function closedPortOrigin(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }
 
 function metricValue(text: string, series: string): number {

@@ -1,41 +1,49 @@
+import type { Report } from '../report';
 import type { Viewer } from './viewer';
-
-/** The report asked for; `classId` is absent on the render-only (BYPASS) path. */
-export type ReportRequest =
-  | { kind: 'student'; studentId: string; testId: string; classId: string | undefined }
-  | { kind: 'teacher'; teacherId: string; testId: string; classId: string | undefined }
-  | { kind: 'overall'; testId: string; classId: string | undefined };
 
 /**
  * May this viewer get this report? Pure, checked before storage is touched, so the answer never depends
- * on whether the PDF is cached. testIds are compared normalised.
- * - admin: anything.
- * - a `report:read` token: only its class and test, then the role rules below.
- * - student: only their own student report, within their class scope.
- * - teacher / educator: student and overall reports of classes in scope (any class without a scope);
- *   a teacher report only when it is their own.
+ * on whether the PDF is stored. testIds are compared normalised.
+ * - a `report:read` token (any role, admin included): only its class and test, and its report kind when
+ *   it names one; then the role rules below.
+ * - a class scope (class_id / class_ids claims): only those classes, and a classId must be named (no
+ *   class-less render around the scope).
+ * - admin: anything else.
+ * - student: only their own student report.
+ * - teacher / educator: student and overall reports; a teacher report only when it is their own.
  */
-export function mayView(viewer: Viewer, request: ReportRequest): boolean {
+export function mayView(viewer: Viewer, report: Report): boolean {
+  if (!withinReportScope(viewer, report) || !withinClassScope(viewer, report.classId)) return false;
   if (viewer.role === 'admin') return true;
-  if (!withinReportScope(viewer, request) || !withinClassScope(viewer, request.classId)) return false;
-  switch (request.kind) {
+  switch (report.kind) {
     case 'student':
-      return viewer.role === 'student' ? viewer.studentId === request.studentId : true;
+      return viewer.role === 'student' ? viewer.studentId === report.studentId : true;
     case 'teacher':
-      return viewer.role !== 'student' && viewer.teacherId === request.teacherId;
+      return viewer.role !== 'student' && viewer.teacherId === report.teacherId;
     case 'overall':
       return viewer.role !== 'student';
   }
 }
 
-function withinClassScope(viewer: Viewer, classId: string | undefined): boolean {
-  if (viewer.classScope === 'any' || classId === undefined) return true;
-  return viewer.classScope.includes(classId);
+/**
+ * May a render this viewer caused be stored under the report's key? Only when the token itself names
+ * that class (or the viewer is an unscoped admin): otherwise anyone could fill other classes' prefixes.
+ */
+export function mayStore(viewer: Viewer, report: Report): boolean {
+  if (report.classId === undefined) return false;
+  if (viewer.classScope === 'any') return viewer.role === 'admin' && viewer.reportScope === undefined;
+  return viewer.classScope.includes(report.classId);
 }
 
-function withinReportScope(viewer: Viewer, request: ReportRequest): boolean {
+function withinClassScope(viewer: Viewer, classId: string | undefined): boolean {
+  if (viewer.classScope === 'any') return true;
+  return classId !== undefined && viewer.classScope.includes(classId);
+}
+
+function withinReportScope(viewer: Viewer, report: Report): boolean {
   const scope = viewer.reportScope;
-  if (!scope) return true;
-  if (scope.classId !== undefined && scope.classId !== request.classId) return false;
-  return scope.testId === undefined || scope.testId === request.testId;
+  if (scope === undefined) return true;
+  if (scope === null) return false;
+  if (scope.kind !== undefined && scope.kind !== report.kind) return false;
+  return scope.classId === report.classId && scope.testId === report.testId;
 }

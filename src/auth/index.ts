@@ -1,5 +1,5 @@
-export { mayView, type ReportRequest } from './access-policy';
-export { viewerFromClaims, type Viewer, type ViewerRole } from './viewer';
+export { mayStore, mayView } from './access-policy';
+export { viewerFromClaims, viewerIdentity, type Viewer, type ViewerRole } from './viewer';
 export { AuthModule } from './auth.module';
 export { Public } from './public.decorator';
 export { ServiceTokenGuard } from './service-token.guard';

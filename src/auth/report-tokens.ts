@@ -2,13 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InvalidInput } from '../common/domain.errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
-import type { ReportRef } from '../reports/report-key';
+import type { ClassReport } from '../report';
 
 const REPORT_TOKEN_TTL_SECONDS = 10 * 60;
+/** The `user_id` of the token that reads a class overall report, which belongs to no single user. */
+export const OVERALL_READER_ID = 'pdf-service';
 
 /**
- * Short-lived report tokens for backend-triggered renders: checks the one the backend sent, or mints one
- * with the seed's payload (`scope: "report:read"`, 10 minutes) signed with JWT_SECRET.
+ * Short-lived report tokens for canonical renders: checks the one the backend sent, or mints one with the
+ * least privilege the page needs for that one report: `scope: "report:read"`, its class, test and
+ * `report_type`, and the subject's own identity (student reports: the student; teacher reports: the
+ * teacher; overall: a teacher-role reader that is nobody). Through this service such a token opens only
+ * that report (see `mayView`). Signed with JWT_SECRET, valid for 10 minutes.
  */
 @Injectable()
 export class ReportTokens {
@@ -26,16 +31,21 @@ export class ReportTokens {
       throw new InvalidInput('reportToken', 'has expired');
   }
 
-  mint(ref: ReportRef): string {
+  mint(report: ClassReport): string {
     const subject =
-      ref.kind === 'student'
-        ? { user_id: ref.studentId, user_type: 'student', student_id: ref.studentId }
-        : ref.kind === 'teacher'
-          ? { user_id: ref.teacherId, user_type: 'teacher', teacher_id: ref.teacherId }
-          : // A class overall report belongs to no one user; the service itself reads it.
-            { user_id: 'pdf-service', user_type: 'admin' };
+      report.kind === 'student'
+        ? { user_id: report.studentId, user_type: 'student', student_id: report.studentId }
+        : report.kind === 'teacher'
+          ? { user_id: report.teacherId, user_type: 'teacher', teacher_id: report.teacherId }
+          : { user_id: OVERALL_READER_ID, user_type: 'teacher' };
     return this.jwt.sign(
-      { ...subject, class_id: ref.classId, test_id: ref.testId, scope: 'report:read' },
+      {
+        ...subject,
+        class_id: report.classId,
+        test_id: report.testId,
+        report_type: report.kind,
+        scope: 'report:read',
+      },
       {
         algorithm: 'HS256',
         expiresIn: REPORT_TOKEN_TTL_SECONDS,

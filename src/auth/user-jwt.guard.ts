@@ -8,6 +8,8 @@ import { viewerFromClaims } from './viewer';
 
 /** Expired tokens are accepted for this long past `exp`, for clock skew between hosts. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+/** The only reasons a client reads; the library's own reason goes to the debug log. */
+const INVALID_TOKEN = 'invalid or expired token';
 
 /**
  * Global guard: every route needs `Authorization: Bearer <user JWT>` (HS256 with JWT_SECRET via the JwtModule's key, `exp`
@@ -37,7 +39,7 @@ export class UserJwtGuard implements CanActivate {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
     } catch (error) {
-      throw new Unauthenticated(`invalid token: ${error instanceof Error ? error.message : 'unreadable'}`);
+      throw new Unauthenticated(INVALID_TOKEN, error instanceof Error ? error.message : 'unreadable');
     }
     request.caller = { viewer: viewerFromClaims(claims), token };
     return true;

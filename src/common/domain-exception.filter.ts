@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from './domain.errors';
+import { isDomainError, type KnownDomainError } from './domain.errors';
+
+const CLIENT_CLOSED_REQUEST = 499;
+/** Another replica takes over while this one drains. */
+const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -42,7 +46,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
   }
 
   private answerFor(exception: unknown): ErrorAnswer {
-    if (exception instanceof DomainError) return this.domainAnswer(exception);
+    if (isDomainError(exception)) return this.domainAnswer(exception);
     if (exception instanceof HttpException) return { body: httpExceptionBody(exception) };
     const clientError = clientErrorOf(exception);
     if (clientError) return { body: clientError };
@@ -50,12 +54,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
     return { body: errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error') };
   }
 
-  private domainAnswer(error: DomainError): ErrorAnswer {
-    const code = error.code;
-    switch (code) {
+  private domainAnswer(error: KnownDomainError): ErrorAnswer {
+    switch (error.code) {
       case 'invalid_input':
         return { body: errorBody(HttpStatus.BAD_REQUEST, error.message) };
       case 'unauthenticated':
+        if (error.detail !== undefined) this.logger.debug({ reason: error.detail }, 'token refused');
         return { body: errorBody(HttpStatus.UNAUTHORIZED, error.message) };
       case 'forbidden':
         return { body: errorBody(HttpStatus.FORBIDDEN, error.message) };
@@ -63,24 +67,42 @@ export class DomainExceptionFilter implements ExceptionFilter {
         return { body: errorBody(HttpStatus.NOT_FOUND, 'report not found') };
       case 'storage_unavailable':
         this.logger.error({ err: error }, 'storage unavailable');
-        return { body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'storage unavailable') };
+        return {
+          body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'storage unavailable'),
+          headers: { 'Retry-After': String(error.retryAfterSeconds) },
+        };
       case 'render_failed':
-        this.logger.warn({ err: error }, 'render failed');
+        this.logger.warn({ err: error, reason: error.reason, detail: error.detail }, 'render failed');
         return { body: errorBody(HttpStatus.BAD_GATEWAY, error.message) };
+      case 'report_not_stored':
+        return { body: errorBody(HttpStatus.NOT_FOUND, error.message), headers: { 'X-Cache': 'MISS' } };
+      case 'render_abandoned':
+        // Nobody reads this answer: the client has gone. 499 is the de-facto code for it in access logs.
+        return { body: errorBody(CLIENT_CLOSED_REQUEST, error.message) };
+      case 'too_many_renders':
+        return {
+          body: errorBody(HttpStatus.TOO_MANY_REQUESTS, error.message),
+          headers: { 'Retry-After': String(error.retryAfterSeconds) },
+        };
       case 'render_queue_full':
+        return {
+          body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, error.message),
+          headers: { 'Retry-After': String(error.retryAfterSeconds) },
+        };
       case 'shutting_down':
         return {
           body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, error.message),
-          headers: { 'Retry-After': String('retryAfterSeconds' in error ? error.retryAfterSeconds : 5) },
+          headers: { 'Retry-After': String(SHUTDOWN_RETRY_AFTER_SECONDS) },
         };
       default:
-        return assertNever(code);
+        return assertNever(error);
     }
   }
 }
 
 export function errorBody(statusCode: number, message: string): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  const error = statusCode === CLIENT_CLOSED_REQUEST ? 'Client Closed Request' : STATUS_CODES[statusCode];
+  return { statusCode, error: error ?? 'Error', message };
 }
 
 /**

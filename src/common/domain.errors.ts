@@ -14,6 +14,9 @@ export type DomainErrorCode =
   | 'storage_object_not_found'
   | 'render_failed'
   | 'render_queue_full'
+  | 'too_many_renders'
+  | 'render_abandoned'
+  | 'report_not_stored'
   | 'shutting_down';
 
 /** A request value that fails validation; `field` names it for the client. */
@@ -27,8 +30,15 @@ export class InvalidInput extends DomainError {
   }
 }
 
+/** 401. `message` is what the client reads; `detail` (the library's reason) goes to the debug log only. */
 export class Unauthenticated extends DomainError {
   readonly code = 'unauthenticated';
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
 }
 
 export class Forbidden extends DomainError {
@@ -38,11 +48,14 @@ export class Forbidden extends DomainError {
 /** Storage could not answer (connection refused, timeout, 403, 5xx): never to be read as "not found". */
 export class StorageUnavailable extends DomainError {
   readonly code = 'storage_unavailable';
+  /** When the caller should try again. */
+  readonly retryAfterSeconds: number;
   constructor(
     readonly operation: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(`storage ${operation} failed: ${describeCause(options?.cause)}`, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 5;
   }
 }
 
@@ -53,17 +66,45 @@ export class StorageObjectNotFound extends DomainError {
   }
 }
 
-export type RenderFailureReason = 'http_status' | 'page_error' | 'timeout' | 'browser_crashed' | 'navigation';
+export type RenderFailureReason =
+  'http_status' | 'page_error' | 'timeout' | 'browser_crashed' | 'launch_failed' | 'navigation' | 'blocked';
 
-/** A render that produced no trustworthy PDF; nothing of it may be stored or served. */
+/**
+ * A render that produced no trustworthy PDF; nothing of it may be stored or served. The message (what
+ * clients read) names only the reason; `detail` (URLs, hosts, page text) is for the log.
+ */
 export class RenderFailed extends DomainError {
   readonly code = 'render_failed';
   constructor(
     readonly reason: RenderFailureReason,
-    detail: string,
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`render failed (${reason}): ${detail}`, options);
+    super(`render failed (${reason})`, options);
+  }
+}
+
+/** Every client waiting for a render has gone, so it was dropped (queued) or stopped (running). */
+export class RenderAbandoned extends DomainError {
+  readonly code = 'render_abandoned';
+  constructor() {
+    super('the client went away before the render finished');
+  }
+}
+
+/** The caller already has as many renders queued or running as one viewer may. */
+export class TooManyRenders extends DomainError {
+  readonly code = 'too_many_renders';
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many renders in progress for this user, retry later');
+  }
+}
+
+/** HEAD or a conditional request for a report that is not stored: answered without rendering. */
+export class ReportNotStored extends DomainError {
+  readonly code = 'report_not_stored';
+  constructor() {
+    super('report not stored');
   }
 }
 
@@ -86,4 +127,23 @@ function describeCause(cause: unknown): string {
   if (cause instanceof Error)
     return cause.name === 'Error' ? cause.message : `${cause.name}: ${cause.message}`;
   return String(cause);
+}
+
+/** Every concrete domain error: the filter switches on `code` over this union and ends in a `never` check. */
+export type KnownDomainError =
+  | InvalidInput
+  | Unauthenticated
+  | Forbidden
+  | StorageUnavailable
+  | StorageObjectNotFound
+  | RenderFailed
+  | RenderQueueFull
+  | TooManyRenders
+  | RenderAbandoned
+  | ReportNotStored
+  | ShuttingDown;
+
+/** Every DomainError subclass is in `KnownDomainError` (the `code` union and the switch keep them in step). */
+export function isDomainError(value: unknown): value is KnownDomainError {
+  return value instanceof DomainError;
 }

@@ -23,16 +23,22 @@ describe(loadServiceConfig.name, () => {
         prettyLogs: true,
       });
       expect(config.storage.driver).toBe('fs');
-      expect(config.frontend).toEqual({
+      expect(config.frontend).toMatchObject({
         defaultOrigin: 'https://tamilnadu.inzighted.com',
         allowedOrigins: ['https://tamilnadu.inzighted.com'],
+      });
+      expect(config.renderer.documentOrigins).toEqual(['https://tamilnadu.inzighted.com']);
+      expect(config.renderer.resourceOrigins).toEqual([]);
+      expect(config.reports).toEqual({
+        maxRendersPerViewer: undefined,
+        bulkConcurrency: config.renderer.concurrency,
       });
       expect(config.renderer.concurrency).toBeGreaterThanOrEqual(2);
       expect(config.renderer.queueLimit).toBe(100);
       expect(config.renderer.timeoutMs).toBe(60000);
       expect(config.renderer.recycleAfter).toBe(1000);
       expect(config.renderer.shutdownGraceMs).toBe(25000);
-      expect(config.renderer.reportPaths.student).toBe('/report?studentId={studentId}&testId={testId}');
+      expect(config.frontend.reportPaths.student).toBe('/report?studentId={studentId}&testId={testId}');
       expect(warnings.join('\n')).toMatch(/PDF_SERVICE_INTERNAL_TOKEN/);
       expect(warnings.join('\n')).toMatch(/JWT_SECRET/);
     });
@@ -73,6 +79,10 @@ describe(loadServiceConfig.name, () => {
       [{ FRONTEND_ORIGINS: 'https://x.example.com/path' }, /^FRONTEND_ORIGINS entry/],
       [{ FRONTEND_ORIGINS: 'not a url' }, /^FRONTEND_ORIGINS entry/],
       [{ DEFAULT_FRONTEND_ORIGIN: 'x' }, /^DEFAULT_FRONTEND_ORIGIN entry/],
+      [{ RENDER_ALLOWED_ORIGINS: 'https://cdn.example.com/x' }, /^RENDER_ALLOWED_ORIGINS entry/],
+      [{ RENDER_MAX_PER_VIEWER: '0' }, /^RENDER_MAX_PER_VIEWER /],
+      [{ CHROMIUM_SANDBOX: 'maybe' }, /^CHROMIUM_SANDBOX must be one of on, off/],
+      [{ S3_FORCE_PATH_STYLE: 'yes', S3_BUCKET: 'b' }, /^S3_FORCE_PATH_STYLE /],
       [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
       [{ RENDER_CONCURRENCY: '0' }, /^RENDER_CONCURRENCY /],
@@ -92,7 +102,18 @@ describe(loadServiceConfig.name, () => {
   });
 
   describe('production', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'secret' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'secret',
+      DEFAULT_FRONTEND_ORIGIN: 'https://school.example.com',
+      STORAGE_DRIVER: 'fs',
+    };
+
+    it.each(['DEFAULT_FRONTEND_ORIGIN', 'STORAGE_DRIVER'])('should refuse to start without %s', (name) => {
+      const env: Record<string, string> = { ...production, PDF_SERVICE_INTERNAL_TOKEN: GOOD_TOKEN };
+      delete env[name];
+      expect(errorOf(env)).toMatch(new RegExp(`^${name} is missing`));
+    });
 
     it.each([
       [{}, /PDF_SERVICE_INTERNAL_TOKEN is missing/],
@@ -103,7 +124,7 @@ describe(loadServiceConfig.name, () => {
     });
 
     it('should refuse a missing JWT_SECRET', () => {
-      expect(errorOf({ NODE_ENV: 'production', PDF_SERVICE_INTERNAL_TOKEN: GOOD_TOKEN })).toMatch(
+      expect(errorOf({ ...production, JWT_SECRET: '', PDF_SERVICE_INTERNAL_TOKEN: GOOD_TOKEN })).toMatch(
         /^JWT_SECRET is missing/,
       );
     });

@@ -1,14 +1,14 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { EnvironmentVariables } from './environment.schema';
+import { ENVIRONMENT_VARIABLES, type VariableName } from './environment.variables';
 import type {
   AuthConfig,
   FrontendConfig,
   NodeEnv,
   RendererConfig,
+  ReportPathTemplates,
+  ReportsConfig,
   ServiceConfig,
   StorageConfig,
 } from './service-config';
@@ -24,11 +24,14 @@ export interface LoadedConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const DEFAULT_FRONTEND_ORIGIN = 'https://tamilnadu.inzighted.com';
+const DEV_FRONTEND_ORIGIN = 'https://tamilnadu.inzighted.com';
 const DEV_INTERNAL_TOKEN = 'dev-internal-token-do-not-use-in-production';
 const DEV_JWT_SECRET = 'dev-jwt-secret-do-not-use-in-production';
 const MIN_INTERNAL_TOKEN_LENGTH = 32;
-const CHROMIUM_CANDIDATES = [
+const MAX_INT = 999_999_999;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Where Debian, Ubuntu and Chrome's packages put the browser (the set-up script checks the same list). */
+export const CHROMIUM_CANDIDATES = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
   '/usr/bin/google-chrome-stable',
@@ -37,49 +40,104 @@ const CHROMIUM_CANDIDATES = [
 
 /**
  * Reads and validates every setting once. Throws `ConfigError` with one line naming the first bad variable.
- * Empty strings count as unset, as in most .env tooling.
+ * Empty strings count as unset, as in most .env tooling. Literal defaults come from ENVIRONMENT_VARIABLES.
  */
 export function loadServiceConfig(rawEnv: Env): LoadedConfig {
-  const env = withoutEmptyValues(rawEnv);
-  checkSchema(env);
-  const nodeEnv = (env.NODE_ENV ?? 'development') as NodeEnv;
+  const env = new Settings(rawEnv);
+  const nodeEnv = env.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test']);
+  const strict = nodeEnv === 'production';
   const warnings: string[] = [];
-  const port = Number(env.PORT ?? '8080');
-  if (port < 1 || port > 65535)
-    throw new ConfigError(`PORT must be a port number (1-65535), got "${env.PORT}"`);
+  const frontend = loadFrontend(env, strict);
+  const renderer = loadRenderer(env, frontend.allowedOrigins);
   const config: ServiceConfig = {
     http: {
-      port,
+      port: env.integer('PORT', 1, 65535),
       nodeEnv,
-      logLevel: env.LOG_LEVEL ?? (nodeEnv === 'development' ? 'debug' : 'info'),
+      logLevel: env.optionalOneOf('LOG_LEVEL', LOG_LEVELS) ?? (nodeEnv === 'development' ? 'debug' : 'info'),
       prettyLogs: nodeEnv === 'development',
     },
-    auth: loadAuth(env, nodeEnv, warnings),
-    frontend: loadFrontend(env),
-    storage: loadStorage(env),
-    renderer: loadRenderer(env),
+    auth: loadAuth(env, strict, warnings),
+    frontend,
+    storage: loadStorage(env, strict),
+    renderer,
+    reports: loadReports(env, renderer),
   };
   return { config, warnings };
 }
 
-function withoutEmptyValues(env: Env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== '') out[name] = value;
-  return out;
-}
+/** The environment as typed reads; every failure names the variable. */
+class Settings {
+  private readonly defaults = new Map<string, string | undefined>(
+    ENVIRONMENT_VARIABLES.map((variable) => [
+      variable.name,
+      'default' in variable ? variable.default : undefined,
+    ]),
+  );
 
-function checkSchema(env: Record<string, string>): void {
-  const candidate = plainToInstance(EnvironmentVariables, env);
-  const [first] = validateSync(candidate, { stopAtFirstError: true });
-  if (first) {
-    const message = Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`;
-    throw new ConfigError(message);
+  constructor(private readonly env: Env) {}
+
+  /** The value as set (empty = unset), else the documented literal default. */
+  text(name: VariableName): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? this.defaults.get(name) : value;
+  }
+
+  /** Set explicitly (defaults do not count). */
+  isSet(name: VariableName): boolean {
+    const value = this.env[name];
+    return value !== undefined && value !== '';
+  }
+
+  integer(name: VariableName, min: number, max = MAX_INT): number {
+    const value = this.optionalInteger(name, min, max);
+    if (value === undefined) throw new ConfigError(`${name} is required`);
+    return value;
+  }
+
+  optionalInteger(name: VariableName, min: number, max = MAX_INT): number | undefined {
+    const raw = this.text(name);
+    if (raw === undefined) return undefined;
+    const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: VariableName, allowed: readonly T[]): T {
+    const value = this.optionalOneOf(name, allowed);
+    if (value === undefined) throw new ConfigError(`${name} is required`);
+    return value;
+  }
+
+  optionalOneOf<T extends string>(name: VariableName, allowed: readonly T[]): T | undefined {
+    const raw = this.text(name);
+    if (raw === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  }
+
+  boolean(name: VariableName): boolean {
+    const raw = this.text(name) ?? 'false';
+    if (!/^(true|false|1|0)$/i.test(raw))
+      throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+    return /^(true|1)$/i.test(raw);
+  }
+
+  /** Comma-separated origins (a trailing slash on each is tolerated). */
+  origins(name: VariableName): string[] {
+    return (this.text(name) ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => parseOrigin(name, entry));
   }
 }
 
-function loadAuth(env: Record<string, string>, nodeEnv: NodeEnv, warnings: string[]): AuthConfig {
-  const strict = nodeEnv === 'production';
-  let internalToken = env.PDF_SERVICE_INTERNAL_TOKEN;
+function loadAuth(env: Settings, strict: boolean, warnings: string[]): AuthConfig {
+  let internalToken = env.text('PDF_SERVICE_INTERNAL_TOKEN');
   const tokenProblem =
     internalToken === undefined
       ? 'is missing'
@@ -95,7 +153,7 @@ function loadAuth(env: Record<string, string>, nodeEnv: NodeEnv, warnings: strin
     );
     internalToken = DEV_INTERNAL_TOKEN;
   }
-  let jwtSecret = env.JWT_SECRET;
+  let jwtSecret = env.text('JWT_SECRET');
   if (jwtSecret === undefined) {
     if (strict) throw new ConfigError('JWT_SECRET is missing (NODE_ENV=production)');
     warnings.push('JWT_SECRET is missing: using the development default; production refuses this');
@@ -104,78 +162,107 @@ function loadAuth(env: Record<string, string>, nodeEnv: NodeEnv, warnings: strin
   return {
     internalToken: internalToken ?? DEV_INTERNAL_TOKEN,
     jwtSecret,
-    reportTokenIssuer: env.REPORT_TOKEN_ISSUER ?? 'inzighted-backend',
+    reportTokenIssuer: env.text('REPORT_TOKEN_ISSUER') ?? 'inzighted-backend',
   };
 }
 
-function loadFrontend(env: Record<string, string>): FrontendConfig {
+function loadFrontend(env: Settings, strict: boolean): FrontendConfig {
+  // Production names its frontend: a default that is one real tenant would send renders to the wrong one.
+  if (strict && !env.isSet('DEFAULT_FRONTEND_ORIGIN')) {
+    throw new ConfigError('DEFAULT_FRONTEND_ORIGIN is missing (NODE_ENV=production)');
+  }
   const defaultOrigin = parseOrigin(
     'DEFAULT_FRONTEND_ORIGIN',
-    env.DEFAULT_FRONTEND_ORIGIN ?? DEFAULT_FRONTEND_ORIGIN,
+    env.text('DEFAULT_FRONTEND_ORIGIN') ?? DEV_FRONTEND_ORIGIN,
   );
-  const listed = (env.FRONTEND_ORIGINS ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry) => parseOrigin('FRONTEND_ORIGINS', entry));
-  return { defaultOrigin, allowedOrigins: [...new Set([defaultOrigin, ...listed])] };
+  return {
+    defaultOrigin,
+    allowedOrigins: [...new Set([defaultOrigin, ...env.origins('FRONTEND_ORIGINS')])],
+    reportPaths: loadReportPaths(env),
+  };
 }
 
 /** Accepts exactly an origin (scheme, host, optional port; a trailing slash is tolerated). */
 function parseOrigin(variable: string, value: string): string {
   const bare = value.endsWith('/') ? value.slice(0, -1) : value;
-  let url: URL;
-  try {
-    url = new URL(bare);
-  } catch {
-    throw new ConfigError(`${variable} entry "${value}" is not an http(s) origin`);
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== bare) {
+  const url = URL.canParse(bare) ? new URL(bare) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== bare) {
     throw new ConfigError(`${variable} entry "${value}" is not an http(s) origin (scheme://host[:port])`);
   }
   return url.origin;
 }
 
-function loadStorage(env: Record<string, string>): StorageConfig {
-  const driver = env.STORAGE_DRIVER ?? (env.S3_BUCKET ? 's3' : 'fs');
-  if (driver === 'fs') return { driver, dir: resolve(env.STORAGE_DIR ?? './var/reports') };
+function loadStorage(env: Settings, strict: boolean): StorageConfig {
+  // Production names its driver: a missing bucket must not silently mean "write PDFs to the container's disk".
+  if (strict && !env.isSet('STORAGE_DRIVER')) {
+    throw new ConfigError('STORAGE_DRIVER is missing (NODE_ENV=production): set "s3" or "fs"');
+  }
+  const driver =
+    env.optionalOneOf('STORAGE_DRIVER', ['s3', 'fs'] as const) ?? (env.isSet('S3_BUCKET') ? 's3' : 'fs');
+  // S3 settings are checked even for the fs driver: a typo should not wait for the day someone switches.
+  const endpoint = env.text('S3_ENDPOINT');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+(\/.*)?$/.test(endpoint)) {
+    throw new ConfigError(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  }
+  const keyPrefix = env.text('S3_KEY_PREFIX') ?? '';
+  if (!/^([A-Za-z0-9_.-]+\/)*$/.test(keyPrefix)) {
+    throw new ConfigError(`S3_KEY_PREFIX must be empty or folder names ending in "/", got "${keyPrefix}"`);
+  }
+  const forcePathStyle = env.boolean('S3_FORCE_PATH_STYLE');
+  if (driver === 'fs') return { driver, dir: resolve(env.text('STORAGE_DIR') ?? './var/reports') };
+  const bucket = env.text('S3_BUCKET');
+  if (bucket === undefined) throw new ConfigError('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  const accessKeyId = env.text('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = env.text('AWS_SECRET_ACCESS_KEY');
   return {
     driver: 's3',
-    // The schema guarantees S3_BUCKET for an explicit s3 driver; the implicit one is chosen only when it is set.
-    bucket: env.S3_BUCKET ?? '',
-    endpoint: env.S3_ENDPOINT,
-    forcePathStyle: /^(true|1)$/i.test(env.S3_FORCE_PATH_STYLE ?? 'false'),
-    keyPrefix: env.S3_KEY_PREFIX ?? '',
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    credentials:
-      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
-        : undefined,
+    bucket,
+    endpoint,
+    forcePathStyle,
+    keyPrefix,
+    region: env.text('AWS_REGION'),
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
   };
 }
 
-function loadRenderer(env: Record<string, string>): RendererConfig {
-  if (env.CHROME_PATH !== undefined && !existsSync(env.CHROME_PATH)) {
-    throw new ConfigError(`CHROME_PATH "${env.CHROME_PATH}" does not exist`);
+function loadRenderer(env: Settings, documentOrigins: readonly string[]): RendererConfig {
+  const chromePath = env.text('CHROME_PATH');
+  if (chromePath !== undefined && !existsSync(chromePath)) {
+    throw new ConfigError(`CHROME_PATH "${chromePath}" does not exist`);
   }
+  const sandbox = env.optionalOneOf('CHROMIUM_SANDBOX', ['on', 'off'] as const);
   return {
-    chromePath: env.CHROME_PATH ?? CHROMIUM_CANDIDATES.find((path) => existsSync(path)),
-    concurrency: Number(env.RENDER_CONCURRENCY ?? Math.max(2, availableParallelism())),
-    queueLimit: Number(env.RENDER_QUEUE_LIMIT ?? 100),
-    timeoutMs: Number(env.RENDER_TIMEOUT_MS ?? 60000),
-    recycleAfter: Number(env.RENDER_RECYCLE_AFTER ?? 1000),
-    shutdownGraceMs: Number(env.SHUTDOWN_GRACE_MS ?? 25000),
-    reportPaths: {
-      student: reportPath(env, 'REPORT_PATH_STUDENT', '/report?studentId={studentId}&testId={testId}'),
-      studentSelf: reportPath(env, 'REPORT_PATH_STUDENT_SELF', '/student-report?testId={testId}'),
-      teacher: reportPath(env, 'REPORT_PATH_TEACHER', '/teacher-report?testId={testId}'),
-      overall: reportPath(env, 'REPORT_PATH_OVERALL', '/report?studentId=overall&testId={testId}'),
-    },
+    chromePath: chromePath ?? CHROMIUM_CANDIDATES.find((path) => existsSync(path)),
+    // As root Chromium refuses to start with its sandbox; elsewhere keep it unless ops turn it off.
+    sandbox: sandbox === undefined ? process.getuid?.() !== 0 : sandbox === 'on',
+    concurrency: env.optionalInteger('RENDER_CONCURRENCY', 1) ?? Math.max(2, availableParallelism()),
+    queueLimit: env.integer('RENDER_QUEUE_LIMIT', 0),
+    timeoutMs: env.integer('RENDER_TIMEOUT_MS', 1),
+    recycleAfter: env.integer('RENDER_RECYCLE_AFTER', 1),
+    shutdownGraceMs: env.integer('SHUTDOWN_GRACE_MS', 0),
+    documentOrigins,
+    resourceOrigins: env.origins('RENDER_ALLOWED_ORIGINS'),
   };
 }
 
-function reportPath(env: Record<string, string>, variable: string, fallback: string): string {
-  const value = env[variable] ?? fallback;
+function loadReports(env: Settings, renderer: RendererConfig): ReportsConfig {
+  return {
+    maxRendersPerViewer: env.optionalInteger('RENDER_MAX_PER_VIEWER', 1),
+    bulkConcurrency: renderer.concurrency,
+  };
+}
+
+function loadReportPaths(env: Settings): ReportPathTemplates {
+  return {
+    student: reportPath(env, 'REPORT_PATH_STUDENT'),
+    studentSelf: reportPath(env, 'REPORT_PATH_STUDENT_SELF'),
+    teacher: reportPath(env, 'REPORT_PATH_TEACHER'),
+    overall: reportPath(env, 'REPORT_PATH_OVERALL'),
+  };
+}
+
+function reportPath(env: Settings, variable: VariableName): string {
+  const value = env.text(variable) ?? '';
   if (!value.startsWith('/') || value.startsWith('//')) {
     throw new ConfigError(`${variable} must be a path starting with "/", got "${value}"`);
   }

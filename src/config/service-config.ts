@@ -23,6 +23,8 @@ export interface FrontendConfig {
   defaultOrigin: string;
   /** The origins renders may open and CORS allows; always includes `defaultOrigin`. */
   allowedOrigins: readonly string[];
+  /** Report page path templates; placeholders {studentId} {teacherId} {testId} {classId}. */
+  reportPaths: ReportPathTemplates;
 }
 
 export interface FsStorageConfig {
@@ -55,12 +57,24 @@ export interface ReportPathTemplates {
 export interface RendererConfig {
   /** Chromium executable; undefined when none was configured or found. */
   chromePath: string | undefined;
+  /** Chromium's own sandbox; off adds `--no-sandbox`. */
+  sandbox: boolean;
   concurrency: number;
   queueLimit: number;
   timeoutMs: number;
   recycleAfter: number;
   shutdownGraceMs: number;
-  reportPaths: ReportPathTemplates;
+  /** Origins a render's documents (main page, redirects, frames) may come from: the frontends. */
+  documentOrigins: readonly string[];
+  /** Further origins for a page's other requests (its API, a CDN). */
+  resourceOrigins: readonly string[];
+}
+
+export interface ReportsConfig {
+  /** Renders one viewer may have queued or running at once; undefined = no cap. */
+  maxRendersPerViewer: number | undefined;
+  /** Students of one bulk download in progress at once. */
+  bulkConcurrency: number;
 }
 
 export interface ServiceConfig {
@@ -69,6 +83,7 @@ export interface ServiceConfig {
   frontend: FrontendConfig;
   storage: StorageConfig;
   renderer: RendererConfig;
+  reports: ReportsConfig;
 }
 
 /** Injection tokens, one per namespace. */
@@ -77,3 +92,4 @@ export const AUTH_CONFIG = Symbol('config.auth');
 export const FRONTEND_CONFIG = Symbol('config.frontend');
 export const STORAGE_CONFIG = Symbol('config.storage');
 export const RENDERER_CONFIG = Symbol('config.renderer');
+export const REPORTS_CONFIG = Symbol('config.reports');

@@ -3,7 +3,7 @@ import { requestIdText } from '../common/request-id';
 import type { Request } from 'express';
 import { Public, ServiceTokenGuard } from '../auth';
 import { strictInput } from '../common/validation.pipes';
-import { ReportsService } from '../reports/reports.service';
+import { ReportsService } from '../reports';
 import { TriggerExceptionFilter } from './trigger-exception.filter';
 import { TriggerGeneratePdfBody, type TriggerGeneratePdfAnswer } from './trigger-generate-pdf.dto';
 
@@ -23,11 +23,7 @@ export class InternalController {
     body: TriggerGeneratePdfBody,
     @Req() req: Request,
   ): Promise<TriggerGeneratePdfAnswer> {
-    const result = await this.reports.generate({
-      ...body,
-      force: body.force ?? true,
-      requestId: requestIdText(req),
-    });
+    const result = await this.reports.generate({ ...body, requestId: requestIdText(req) });
     return {
       success: true,
       message: result.cached ? 'PDF already stored' : 'PDF generation completed',

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth';
-import { ReportsModule } from '../reports/reports.module';
+import { ReportsModule } from '../reports';
 import { InternalController } from './internal.controller';
 
 @Module({

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ReportMetrics } from './report-metrics';
 
@@ -9,8 +10,8 @@ export class MetricsController {
 
   @Get()
   @Public()
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+  async scrape(@Res() res: Response): Promise<void> {
+    const body = await this.metrics.registry.metrics();
+    res.type(this.metrics.registry.contentType).send(body);
   }
 }

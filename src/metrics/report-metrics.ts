@@ -42,6 +42,12 @@ export class ReportMetrics {
     registers: [this.registry],
   });
 
+  readonly blockedRequests = new Counter({
+    name: 'pdf_render_blocked_requests_total',
+    help: 'Requests a report page made outside the allowed origins, refused inside Chromium',
+    registers: [this.registry],
+  });
+
   readonly browserRelaunches = new Counter({
     name: 'pdf_browser_relaunches_total',
     help: 'Chromium launches after the first (crash recovery or recycling)',
@@ -73,5 +79,6 @@ export class ReportMetrics {
     rendered: (durationMs: number) => this.renderDuration.observe(durationMs / 1000),
     failed: (reason: RenderFailureReason) => this.renderFailures.inc({ reason }),
     relaunched: () => this.browserRelaunches.inc(),
+    blockedRequest: () => this.blockedRequests.inc(),
   };
 }

@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
-import puppeteer, { type Browser } from 'puppeteer';
-import { RenderFailed } from '../common/domain.errors';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { RenderFailed, ShuttingDown } from '../common/domain.errors';
 import { within } from '../common/within';
 
 export interface ChromiumSettings {
   executablePath: string | undefined;
   /** Renders one browser serves before it is replaced. */
   recycleAfter: number;
+  /** Chromium's own sandbox (needs user namespaces); off adds `--no-sandbox`. */
+  sandbox: boolean;
 }
 
 /** One use of the browser; `release()` exactly once when the render is done. */
@@ -100,7 +102,7 @@ export class ChromiumSupervisor {
   }
 
   private async instance(): Promise<ChromiumInstance> {
-    if (this.closed) throw new RenderFailed('browser_crashed', 'the browser is shut down');
+    if (this.closed) throw new ShuttingDown();
     const current = this.current;
     if (current && current.browser.connected && !current.retired) return current;
     this.launching ??= this.launch().finally(() => (this.launching = undefined));
@@ -115,7 +117,7 @@ export class ChromiumSupervisor {
       browser = await puppeteer.launch({
         executablePath: this.settings.executablePath,
         headless: true,
-        args: [...CHROMIUM_ARGS, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+        args: [...CHROMIUM_ARGS, ...(this.settings.sandbox ? [] : ['--no-sandbox'])],
         // Shutdown is ours: we drain renders first, then close the browser.
         handleSIGINT: false,
         handleSIGTERM: false,
@@ -125,7 +127,7 @@ export class ChromiumSupervisor {
       this.launchFailures += 1;
       this.nextLaunchAt = Date.now() + Math.min(MAX_LAUNCH_BACKOFF_MS, 250 * 2 ** this.launchFailures);
       const path = this.settings.executablePath ?? '(no Chromium found; set CHROME_PATH)';
-      throw new RenderFailed('browser_crashed', `Chromium could not be launched from ${path}`, {
+      throw new RenderFailed('launch_failed', `Chromium could not be launched from ${path}`, {
         cause: error,
       });
     }
@@ -143,7 +145,7 @@ export class ChromiumSupervisor {
     browser.once('disconnected', () => this.onDisconnected(instance));
     if (this.closed) {
       await this.closeInstance(instance);
-      throw new RenderFailed('browser_crashed', 'the browser is shut down');
+      throw new ShuttingDown();
     }
     this.current = instance;
     this.logger.log(`Chromium started (pid ${instance.pid ?? 'unknown'})`);

@@ -1,4 +1,3 @@
 export { PdfRenderer, type RenderJob, type RendererStatus } from './pdf-renderer';
 export { RendererModule } from './renderer.module';
 export { BrowserHealthIndicator } from './browser.health';
-export { ReportPageUrls, type ReportPage, type ReportPageParams } from './report-page-urls';

@@ -1,12 +1,17 @@
-import { Logger } from '@nestjs/common';
-import { TimeoutError, type Browser, type ConsoleMessage, type HTTPRequest, type Page } from 'puppeteer';
-import { InvalidInput, RenderFailed, ShuttingDown } from '../common/domain.errors';
+import {
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TimeoutError, type Browser, type ConsoleMessage, type HTTPRequest, type Page } from 'puppeteer-core';
+import { RenderAbandoned, RenderFailed, ShuttingDown } from '../common/domain.errors';
 import { within } from '../common/within';
 import type { RendererConfig } from '../config';
 import { ChromiumSupervisor } from './chromium.supervisor';
 import { PdfRenderer, type RendererStatus, type RenderJob } from './pdf-renderer';
 import { RenderQueue } from './render-queue';
-import type { RenderSlot } from './render-slot';
+import { RenderSlot, type BlockedRequest, type NetworkPolicy } from './render-slot';
 import { SlotPool } from './slot-pool';
 
 const READY_POLL_MS = 25;
@@ -21,12 +26,14 @@ export interface RenderObserver {
   rendered(durationMs: number): void;
   failed(reason: RenderFailed['reason']): void;
   relaunched(): void;
+  blockedRequest(): void;
 }
 
 const NO_OBSERVER: RenderObserver = {
   rendered: () => undefined,
   failed: () => undefined,
   relaunched: () => undefined,
+  blockedRequest: () => undefined,
 };
 
 /**
@@ -35,29 +42,51 @@ const NO_OBSERVER: RenderObserver = {
  * another's report. A slot serves again only after a successful render and a verified wipe; after any
  * failure it is closed.
  */
-export class PuppeteerPdfRenderer extends PdfRenderer {
+export class PuppeteerPdfRenderer
+  extends PdfRenderer
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(PuppeteerPdfRenderer.name);
   private readonly queue: RenderQueue;
-  private readonly slots: SlotPool;
+  private readonly slots: SlotPool<RenderSlot>;
   private readonly supervisor: ChromiumSupervisor;
-  private readonly allowedOrigins: ReadonlySet<string>;
+  private readonly policy: NetworkPolicy;
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private closing = false;
 
   constructor(
     private readonly config: RendererConfig,
-    allowedOrigins: readonly string[],
     private readonly observer: RenderObserver = NO_OBSERVER,
   ) {
     super();
     this.queue = new RenderQueue(config.concurrency, config.queueLimit);
-    this.slots = new SlotPool(config.concurrency);
+    this.policy = {
+      documentOrigins: new Set(config.documentOrigins),
+      resourceOrigins: new Set(config.resourceOrigins),
+    };
+    this.slots = new SlotPool(config.concurrency, (browser) =>
+      RenderSlot.open(browser, this.policy, (blocked) => this.onBlocked(blocked)),
+    );
     this.supervisor = new ChromiumSupervisor(
-      { executablePath: config.chromePath, recycleAfter: config.recycleAfter },
+      { executablePath: config.chromePath, recycleAfter: config.recycleAfter, sandbox: config.sandbox },
       () => observer.relaunched(),
     );
-    this.allowedOrigins = new Set(allowedOrigins);
+  }
+
+  /** Chromium starts with the app, so a broken browser fails the start, not the first download. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  /** Renders in flight finish (up to SHUTDOWN_GRACE_MS) before the app closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain(this.config.shutdownGraceMs);
+  }
+
+  /** Last: no Chromium process outlives the service. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 
   async start(): Promise<void> {
@@ -78,7 +107,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     const origin = this.allowedOrigin(job.url);
     this.inFlight += 1;
     try {
-      return await this.queue.run(() => this.renderNow(job, origin));
+      return await this.queue.run(() => this.renderNow(job, origin), job.abandoned?.signal);
     } finally {
       this.inFlight -= 1;
       if (this.inFlight === 0) this.drained?.();
@@ -99,16 +128,19 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     await this.supervisor.close();
   }
 
+  /** The caller builds only allowed URLs; this is the renderer's own check that it did. */
   private allowedOrigin(url: string): string {
-    let origin: string;
-    try {
-      origin = new URL(url).origin;
-    } catch {
-      throw new InvalidInput('url', 'is not a URL');
+    const origin = URL.canParse(url) ? new URL(url).origin : undefined;
+    if (origin === undefined || !this.policy.documentOrigins.has(origin)) {
+      this.observer.failed('blocked');
+      throw new RenderFailed('blocked', `${url} is not on an allowed frontend origin`);
     }
-    if (!this.allowedOrigins.has(origin))
-      throw new InvalidInput('origin', `${origin} is not an allowed frontend`);
     return origin;
+  }
+
+  private onBlocked(blocked: BlockedRequest): void {
+    this.observer.blockedRequest();
+    this.logger.debug({ url: blocked.url, navigation: blocked.navigation }, 'request blocked');
   }
 
   private async renderNow(job: RenderJob, origin: string): Promise<Uint8Array> {
@@ -120,18 +152,26 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     try {
       slot = await this.slots.acquire(lease.browser);
       const work = this.renderInSlot(slot, job, origin, deadline);
-      // On timeout the slot is closed below, which cancels whatever the abandoned work was waiting on.
+      // On timeout or abandonment the slot is closed below, which cancels whatever the work was waiting on.
       work.catch(() => undefined);
-      const pdf = await within(work, this.config.timeoutMs, () => {
+      const stop = job.abandoned?.stopRunning ? job.abandoned.signal : undefined;
+      const pdf = await within(untilAbandoned(work, stop), this.config.timeoutMs, () => {
         throw new RenderFailed('timeout', `page not ready within ${this.config.timeoutMs} ms`);
       });
       succeeded = true;
       this.observer.rendered(performance.now() - started);
       return pdf;
     } catch (error) {
-      const failure = classify(error, lease.browser, this.config.timeoutMs);
+      if (error instanceof RenderAbandoned) {
+        this.logger.debug({ renderId: job.requestId }, 'render stopped: its client went away');
+        throw error;
+      }
+      const failure = classify(error, lease.browser, slot, this.config.timeoutMs);
       this.observer.failed(failure.reason);
-      this.logger.warn({ requestId: job.requestId, reason: failure.reason, url: job.url }, failure.message);
+      this.logger.warn(
+        { renderId: job.requestId, reason: failure.reason, url: job.url, detail: failure.detail },
+        failure.message,
+      );
       throw failure;
     } finally {
       // The answer does not wait for the clean-up; the browser lease is held until the slot is settled.
@@ -169,23 +209,20 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     const remaining = () => Math.max(1, deadline - Date.now());
     const page = slot.page;
     slot.renders += 1;
+    slot.startRender();
     const stopLogging = this.logPageTrouble(page, job.requestId);
     try {
       await page.setViewport({ width: 1200, height: 800 });
       await slot.injectToken(job.token, origin);
-      const { hostname, protocol } = new URL(origin);
-      await slot.context.setCookie({
-        name: 'jwt',
-        value: job.token,
-        domain: hostname,
-        path: '/',
-        secure: protocol === 'https:',
-        sameSite: 'Lax',
-      });
+      await slot.setTokenCookie(job.token, origin);
       const response = await page.goto(job.url, { waitUntil: 'domcontentloaded', timeout: remaining() });
       if (!response) throw new RenderFailed('navigation', 'no response for the report page');
       if (response.status() >= 400) {
         throw new RenderFailed('http_status', `report page answered ${response.status()}`);
+      }
+      // The main document (after redirects) must still be on an allowed frontend.
+      if (!this.policy.documentOrigins.has(new URL(response.url()).origin)) {
+        throw new RenderFailed('blocked', `report page ended on ${response.url()}`);
       }
       await page.waitForFunction(
         () => {
@@ -218,13 +255,13 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   private logPageTrouble(page: Page, requestId: string): () => void {
     const onConsole = (message: ConsoleMessage) => {
       if (message.type() === 'error')
-        this.logger.debug({ requestId }, `page console error: ${message.text()}`);
+        this.logger.debug({ renderId: requestId }, `page console error: ${message.text()}`);
     };
     const onPageError = (error: unknown) =>
-      this.logger.debug({ requestId }, `page script error: ${String(error)}`);
+      this.logger.debug({ renderId: requestId }, `page script error: ${String(error)}`);
     const onRequestFailed = (request: HTTPRequest) =>
       this.logger.debug(
-        { requestId },
+        { renderId: requestId },
         `request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`,
       );
     page.on('console', onConsole);
@@ -238,13 +275,33 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   }
 }
 
-function classify(error: unknown, browser: Browser, timeoutMs: number): RenderFailed {
+function classify(
+  error: unknown,
+  browser: Browser,
+  slot: RenderSlot | undefined,
+  timeoutMs: number,
+): RenderFailed {
   if (!browser.connected)
     return new RenderFailed('browser_crashed', 'Chromium went away mid-render', { cause: error });
   if (error instanceof RenderFailed) return error;
+  const mainFrameBlocked = slot?.blocked.find((blocked) => blocked.mainFrame);
+  if (mainFrameBlocked) {
+    return new RenderFailed('blocked', `the report page went to ${mainFrameBlocked.url}`, { cause: error });
+  }
   if (error instanceof TimeoutError) {
     return new RenderFailed('timeout', `page not ready within ${timeoutMs} ms`, { cause: error });
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new RenderFailed('navigation', detail.slice(0, MAX_ERROR_DETAIL), { cause: error });
+}
+
+/** `work`, or `RenderAbandoned` as soon as `signal` fires. */
+function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new RenderAbandoned());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RenderAbandoned());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -1,4 +1,4 @@
-import { RenderQueueFull } from '../common/domain.errors';
+import { RenderAbandoned, RenderQueueFull } from '../common/domain.errors';
 import { RenderQueue } from './render-queue';
 
 function deferred() {
@@ -46,6 +46,36 @@ describe(RenderQueue.name, () => {
       const sut = new RenderQueue(1, 0);
       await expect(sut.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
       await expect(sut.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
+      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+    });
+
+    it('should drop a waiting task whose client went away, without running it', async () => {
+      const sut = new RenderQueue(1, 5);
+      const gate = deferred();
+      const first = sut.run(() => gate.promise);
+      const abandoned = new AbortController();
+      let ran = false;
+      const dropped = sut.run(() => {
+        ran = true;
+        return Promise.resolve();
+      }, abandoned.signal);
+      const third = sut.run(() => Promise.resolve('third'));
+      expect(sut.load).toEqual({ active: 1, waiting: 2 });
+      abandoned.abort();
+      await expect(dropped).rejects.toBeInstanceOf(RenderAbandoned);
+      expect(sut.load).toEqual({ active: 1, waiting: 1 });
+      gate.resolve();
+      await first;
+      await expect(third).resolves.toBe('third');
+      expect(ran).toBe(false);
+      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+    });
+
+    it('should refuse a task whose client is already gone', async () => {
+      const sut = new RenderQueue(1, 5);
+      await expect(sut.run(() => Promise.resolve(1), AbortSignal.abort())).rejects.toBeInstanceOf(
+        RenderAbandoned,
+      );
       expect(sut.load).toEqual({ active: 0, waiting: 0 });
     });
   });

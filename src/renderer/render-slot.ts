@@ -1,8 +1,23 @@
-import type { Browser, BrowserContext, CDPSession, Page } from 'puppeteer';
+import type { Browser, BrowserContext, CDPSession, HTTPRequest, Page } from 'puppeteer-core';
 
 /** Path of the empty document a wiped slot opens on each origin to check that nothing is left there. */
 const PROBE_PATH = '/__pdf_service_wipe_probe__';
-const PROBE_HTML = Buffer.from('<!doctype html><title>wipe probe</title>').toString('base64');
+const PROBE_HTML = '<!doctype html><title>wipe probe</title>';
+
+/** Where a render's page may go. Everything else is refused before it leaves Chromium. */
+export interface NetworkPolicy {
+  /** Origins the main document, its redirects and frames may load from. */
+  documentOrigins: ReadonlySet<string>;
+  /** Further origins for other requests (the frontend's API, a CDN). */
+  resourceOrigins: ReadonlySet<string>;
+}
+
+/** A request the policy refused; `navigation` when it was a document (main frame or frame). */
+export interface BlockedRequest {
+  url: string;
+  navigation: boolean;
+  mainFrame: boolean;
+}
 
 /**
  * An incognito browser context with one open page, used by one render at a time.
@@ -19,43 +34,88 @@ export class RenderSlot {
   private scriptId: string | undefined;
   /** Every origin the current render's page talked to: their storage is wiped and checked. */
   private readonly origins = new Set<string>();
+  /** Requests refused during the current render. */
+  readonly blocked: BlockedRequest[] = [];
+  /** Only while wiping is the probe path answered (locally); a report page never gets it. */
+  private wiping = false;
 
   private constructor(
     readonly browser: Browser,
     readonly context: BrowserContext,
     readonly page: Page,
     private readonly cdp: CDPSession,
+    private readonly policy: NetworkPolicy,
+    private readonly onBlocked: (request: BlockedRequest) => void,
   ) {
-    page.on('request', (request) => {
-      const url = request.url();
-      if (url.startsWith('http:') || url.startsWith('https:')) this.origins.add(new URL(url).origin);
-    });
-    // The probe document never touches the network: it is answered here.
-    cdp.on('Fetch.requestPaused', (event) => {
-      cdp
-        .send('Fetch.fulfillRequest', {
-          requestId: event.requestId,
-          responseCode: 200,
-          responseHeaders: [{ name: 'Content-Type', value: 'text/html' }],
-          body: PROBE_HTML,
-        })
-        .catch(() => undefined);
-    });
+    page.on('request', (request) => this.route(request));
   }
 
-  static async open(browser: Browser): Promise<RenderSlot> {
+  static async open(
+    browser: Browser,
+    policy: NetworkPolicy,
+    onBlocked: (request: BlockedRequest) => void,
+  ): Promise<RenderSlot> {
     const context = await browser.createBrowserContext();
     try {
       const page = await context.newPage();
       const cdp = await page.createCDPSession();
-      await cdp.send('Fetch.enable', {
-        patterns: [{ urlPattern: `*${PROBE_PATH}`, requestStage: 'Request' }],
-      });
-      return new RenderSlot(browser, context, page, cdp);
+      // Every request (frames and workers included) is paused until `route` lets it go, answers or refuses it.
+      await page.setRequestInterception(true);
+      return new RenderSlot(browser, context, page, cdp, policy, onBlocked);
     } catch (error) {
       await context.close();
       throw error;
     }
+  }
+
+  /**
+   * Sets the `jwt` cookie for exactly the page's origin host: no `domain` (host-only, so subdomains never get
+   * it), `Secure` on https, `SameSite=Lax`.
+   */
+  async setTokenCookie(token: string, origin: string): Promise<void> {
+    await this.cdp.send('Network.setCookie', {
+      name: 'jwt',
+      value: token,
+      url: `${origin}/`,
+      path: '/',
+      secure: origin.startsWith('https:'),
+      sameSite: 'Lax',
+    });
+  }
+
+  /** Forgets what the previous render was refused. */
+  startRender(): void {
+    this.blocked.length = 0;
+  }
+
+  private route(request: HTTPRequest): void {
+    const url = request.url();
+    const scheme = url.slice(0, url.indexOf(':') + 1);
+    if (scheme === 'data:' || scheme === 'blob:' || scheme === 'about:') {
+      void request.continue().catch(() => undefined);
+      return;
+    }
+    const origin = scheme === 'http:' || scheme === 'https:' ? new URL(url).origin : undefined;
+    if (this.wiping && origin !== undefined && new URL(url).pathname === PROBE_PATH) {
+      // The probe document never touches the network: it is answered here.
+      void request
+        .respond({ status: 200, contentType: 'text/html', body: PROBE_HTML })
+        .catch(() => undefined);
+      return;
+    }
+    const navigation = request.isNavigationRequest();
+    const allowed =
+      origin !== undefined &&
+      (this.policy.documentOrigins.has(origin) || (!navigation && this.policy.resourceOrigins.has(origin)));
+    if (allowed) {
+      this.origins.add(origin);
+      void request.continue().catch(() => undefined);
+      return;
+    }
+    const blocked = { url, navigation, mainFrame: navigation && request.frame() === this.page.mainFrame() };
+    this.blocked.push(blocked);
+    this.onBlocked(blocked);
+    void request.abort('blockedbyclient').catch(() => undefined);
   }
 
   /** Makes `token` the page's `localStorage.token` for documents of `origin`, from the next navigation on. */
@@ -92,6 +152,15 @@ export class RenderSlot {
     }
     // The probe document replaces the report first, ending its scripts and timers before anything is cleared.
     const main = new URL(pageUrl).origin;
+    this.wiping = true;
+    try {
+      return await this.wipeFrom(main);
+    } finally {
+      this.wiping = false;
+    }
+  }
+
+  private async wipeFrom(main: string): Promise<boolean> {
     await this.page.goto(main + PROBE_PATH);
     await this.cdp.send('Network.clearBrowserCookies');
     await this.cdp.send('Network.clearBrowserCache');

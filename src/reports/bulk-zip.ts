@@ -1,16 +1,7 @@
 import archiver from 'archiver';
 import type { Response } from 'express';
 import { once } from 'node:events';
-import type { Readable } from 'node:stream';
-
-/** One student's outcome in a bulk download. */
-export interface BulkEntry {
-  studentId: string;
-  status: 'cached' | 'rendered' | 'failed';
-  /** Stored stream or fresh bytes; absent when failed. */
-  body?: Readable | Uint8Array;
-  error?: string;
-}
+import type { BulkEntry } from './served-report';
 
 /**
  * Streams a zip of `{studentId}.pdf` entries as they arrive (STORE: PDFs are compressed already), then

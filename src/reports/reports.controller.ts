@@ -1,22 +1,18 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { requestIdText } from '../common/request-id';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentCaller, type Caller } from '../auth';
+import { requestIdText } from '../common/request-id';
 import { frontendInput } from '../common/validation.pipes';
-import { RENDERER_CONFIG, type RendererConfig } from '../config';
 import { sendBulkZip } from './bulk-zip';
 import { BulkReportBody, OwnReportQuery, StudentReportQuery } from './report-download.dto';
 import { sendReport } from './report-response';
 import { ReportsService } from './reports.service';
-import type { DownloadRequest } from './served-report';
+import type { DownloadRequest, RequestFacts } from './served-report';
 
 /** The frontend's download routes: same paths and query names as before; `classId` is new and optional. */
 @Controller()
 export class ReportsController {
-  constructor(
-    private readonly reports: ReportsService,
-    @Inject(RENDERER_CONFIG) private readonly renderer: RendererConfig,
-  ) {}
+  constructor(private readonly reports: ReportsService) {}
 
   /** A student's report: a teacher viewing a student, or the student. */
   @Get('generate-pdf')
@@ -26,10 +22,15 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.respond(caller, req, res, 'generate-pdf', { ...query, kind: 'student', page: 'student' });
+    await this.respond(caller, res, {
+      ...query,
+      kind: 'student',
+      page: 'student',
+      ...facts(req, res, 'generate-pdf'),
+    });
   }
 
-  /** The calling student's own report (id from the token), rendered from the student-self page. */
+  /** The calling student's own report (id from the token); a class-less one renders the student-self page. */
   @Get('generate-student-pdf')
   async ownStudentReport(
     @CurrentCaller() caller: Caller,
@@ -37,12 +38,12 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const studentId = caller.viewer.studentId;
-    await this.respond(caller, req, res, 'generate-student-pdf', {
+    await this.respond(caller, res, {
       ...query,
       kind: 'student',
       page: 'studentSelf',
-      studentId,
+      studentId: caller.viewer.studentId,
+      ...facts(req, res, 'generate-student-pdf'),
     });
   }
 
@@ -54,61 +55,44 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const teacherId = caller.viewer.teacherId;
-    await this.respond(caller, req, res, 'generate-teacher-pdf', {
+    await this.respond(caller, res, {
       ...query,
       kind: 'teacher',
       page: 'teacher',
-      teacherId,
+      teacherId: caller.viewer.teacherId,
+      ...facts(req, res, 'generate-teacher-pdf'),
     });
   }
 
-  /** Many students' reports as one zip with a manifest. */
+  /** Many students' reports as one zip with a manifest (200 once the zip starts). */
   @Post('generate-bulk-pdf')
-  @HttpCode(200)
   async bulk(
     @CurrentCaller() caller: Caller,
     @Body(frontendInput) body: BulkReportBody,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const facts = requestFacts(req, 'generate-bulk-pdf');
-    const entries = this.reports.bulk(
-      caller,
-      {
-        studentIds: body.studentIds,
-        testId: body.testId,
-        classId: body.classId,
-        origin: facts.origin,
-        requestId: facts.requestId,
-      },
-      this.renderer.concurrency,
-    );
+    const entries = this.reports.bulk(caller, { ...body, ...facts(req, res, 'generate-bulk-pdf') });
     await sendBulkZip(res, `reports_${body.testId.replace(/[^A-Za-z0-9_.-]/g, '_')}.zip`, entries);
   }
 
-  private async respond(
-    caller: Caller,
-    req: Request,
-    res: Response,
-    route: string,
-    report: Omit<DownloadRequest, keyof RequestFacts>,
-  ): Promise<void> {
-    await sendReport(res, await this.reports.serve(caller, { ...report, ...requestFacts(req, route) }));
+  private async respond(caller: Caller, res: Response, download: DownloadRequest): Promise<void> {
+    await sendReport(res, await this.reports.serve(caller, download));
   }
 }
 
-type RequestFacts = Pick<DownloadRequest, 'origin' | 'ifNoneMatch' | 'headOnly' | 'requestId' | 'route'>;
-
-function requestFacts(
-  req: Request,
-  route: string,
-): Omit<DownloadRequest, 'kind' | 'page' | 'classId' | 'testId'> {
+/** What the answer depends on besides the report; `gone` fires when the client disconnects early. */
+function facts(req: Request, res: Response, route: string): RequestFacts {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   return {
     origin: req.headers.origin,
     ifNoneMatch: req.headers['if-none-match'],
     headOnly: req.method === 'HEAD',
     requestId: requestIdText(req),
     route,
+    gone: gone.signal,
   };
 }

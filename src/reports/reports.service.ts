@@ -1,54 +1,75 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { mayView, ReportTokens, type Caller, type ReportRequest } from '../auth';
-import { DomainError, Forbidden, InvalidInput, StorageObjectNotFound } from '../common/domain.errors';
-import { ReportMetrics } from '../metrics';
-import { PdfRenderer, ReportPageUrls, type ReportPage } from '../renderer';
-import { ReportStorage, type OpenedObject } from '../storage';
-import { normaliseTestId, reportKey, reportRef, validId, type ReportKey, type ReportRef } from './report-key';
-import type { BulkEntry } from './bulk-zip';
-import type { DownloadRequest, ServedReport } from './served-report';
-import { SingleFlight } from './single-flight';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { mayStore, mayView, ReportTokens, viewerIdentity, type Caller } from '../auth';
+import {
+  DomainError,
+  Forbidden,
+  InvalidInput,
+  ReportNotStored,
+  StorageObjectNotFound,
+  StorageUnavailable,
+} from '../common/domain.errors';
+import { REPORTS_CONFIG, type ReportsConfig } from '../config';
+import { ReportMetrics, type CacheResult } from '../metrics';
+import { PdfRenderer } from '../renderer';
+import { hasClass, parseClassReport, parseReport, reportKey, type ClassReport, type Report } from '../report';
+import type { ReportKey } from '../report';
+import { ReportStorage } from '../storage';
+import { inCompletionOrder } from './completion-order';
+import { contentEtag, etagMatches } from './etag';
+import { RenderFlights } from './render-flights';
+import { CANONICAL_PAGE, ReportPageUrls } from './report-page-urls';
+import type {
+  BulkEntry,
+  BulkRequest,
+  DownloadRequest,
+  ServedReport,
+  TriggerRequest,
+  TriggerResult,
+} from './served-report';
+import { ViewerRenderLimit } from './viewer-render-limit';
 
-export interface TriggerRequest {
-  reportType: 'student' | 'teacher' | 'overall';
-  classId: string;
-  testId: string;
-  studentId?: string;
-  teacherId?: string;
-  origin?: string;
+/** A stored PDF as the lookup found it: its facts, and its bytes when they were asked for. */
+interface Found {
+  etag: string;
+  size: number;
+  body: Readable | undefined;
+}
+
+/** A canonical render and what became of storing it. */
+interface Produced {
+  bytes: Uint8Array;
+  etag: string;
+  stored: 'stored' | 'not_stored' | 'store_failed';
+}
+
+/** How a caller takes part in a canonical render. */
+interface ProduceOptions {
+  /** The caller may have it stored (the flight stores when any waiter may). */
+  store: boolean;
+  /** The caller's client went away; absent for the backend, which always waits. */
+  gone?: AbortSignal;
+  origin: string | undefined;
+  /** A token the backend minted for this report; otherwise the service mints one. */
   reportToken?: string;
-  force: boolean;
   requestId: string;
 }
 
-export interface TriggerResult {
-  key: ReportKey;
-  cached: boolean;
-  bytes: number;
-  durationMs: number;
-}
-
-interface Rendered {
-  bytes: Uint8Array;
-  etag: string;
-}
-
 const PDF = 'application/pdf';
-const PAGE_OF_KIND: Record<ReportRef['kind'], ReportPage> = {
-  student: 'student',
-  teacher: 'teacher',
-  overall: 'overall',
-};
+/** The trigger's answer when its PDF could not be stored: the backend retries after this. */
+const STORE_RETRY_AFTER_SECONDS = 30;
 
 /**
  * The one place that decides HIT, MISS or BYPASS, and the only caller of storage and the renderer for
- * reports. Access is checked before storage is touched, so a refusal never depends on what is cached.
+ * reports. Every path goes through `lookup` (storage first) and `produce` (one canonical render per key,
+ * stored when allowed). Access is checked before storage is touched, so a refusal never depends on what is
+ * stored; stored PDFs are always canonical (the report's own page, a token minted for that report).
  */
 @Injectable()
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
-  private readonly flights = new SingleFlight<Rendered>();
+  private readonly flights = new RenderFlights<Produced>();
+  private readonly perViewer: ViewerRenderLimit;
 
   constructor(
     private readonly storage: ReportStorage,
@@ -56,44 +77,65 @@ export class ReportsService {
     private readonly pages: ReportPageUrls,
     private readonly tokens: ReportTokens,
     private readonly metrics: ReportMetrics,
-  ) {}
+    @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
+  ) {
+    this.perViewer = new ViewerRenderLimit(config.maxRendersPerViewer);
+  }
 
-  /** A download: stored PDF if there is one, else a fresh render that is then stored. */
+  /** A download: the stored PDF if there is one, else a canonical render (stored when the caller may). */
   async serve(caller: Caller, download: DownloadRequest): Promise<ServedReport> {
-    const request = this.authorize(caller, download);
-    const url = this.pages.url(download.page, pageParams(request), download.origin);
-    const job = { url, token: caller.token, requestId: download.requestId };
-    const filename = filenameOf(request);
+    const report = this.authorize(caller, download);
+    const filename = filenameOf(report);
+    const probeOnly = download.headOnly || download.ifNoneMatch !== undefined;
 
-    if (request.classId === undefined) {
-      this.metrics.requests.inc({ route: download.route, cache: 'bypass' });
-      const bytes = await this.renderer.render(job);
+    if (!hasClass(report)) {
+      // HEAD and conditional requests ask about a stored PDF; a class-less report never is one.
+      if (probeOnly) throw new ReportNotStored();
+      this.count(download.route, 'bypass');
+      const bytes = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+        this.renderer.render({
+          url: this.pages.url(download.page, report, download.origin),
+          token: caller.token,
+          requestId: download.requestId,
+          abandoned: { signal: download.gone, stopRunning: true },
+        }),
+      );
       return answer('BYPASS', filename, { bytes, etag: contentEtag(bytes) }, download);
     }
 
-    const key = reportKey(request as ReportRef);
-    const hit = await this.findStored(key, download);
-    if (hit) {
-      this.metrics.requests.inc({ route: download.route, cache: 'hit' });
-      this.logger.log({ key, requestId: download.requestId }, 'PDF found in S3, skipping generation');
-      return { cache: 'HIT', filename, ...hit };
+    const key = reportKey(report);
+    const found = await this.lookup(key, probeOnly ? 'facts' : 'bytes');
+    if (found) {
+      const notModified = etagMatches(download.ifNoneMatch, found.etag);
+      const wantsBody = !notModified && !download.headOnly;
+      const body = wantsBody ? (found.body ?? (await this.readFound(key)) ?? undefined) : undefined;
+      // Without its bytes (deleted since the stat) the report is simply not stored any more.
+      if (!wantsBody || body) {
+        this.count(download.route, 'hit');
+        return { cache: 'HIT', filename, etag: found.etag, size: found.size, notModified, body };
+      }
     }
+    if (probeOnly) throw new ReportNotStored();
 
-    this.metrics.requests.inc({ route: download.route, cache: 'miss' });
-    const rendered = await this.flights.run(key, () => this.renderAndStore(key, job));
-    return answer('MISS', filename, rendered, download);
+    const store = mayStore(caller.viewer, report);
+    this.count(download.route, store ? 'miss' : 'bypass');
+    const produced = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+      this.produce(report, key, {
+        store,
+        gone: download.gone,
+        origin: download.origin,
+        requestId: download.requestId,
+      }),
+    );
+    return answer(produced.stored === 'not_stored' ? 'BYPASS' : 'MISS', filename, produced, download);
   }
 
   /**
    * A bulk download: every student is authorized first (403 before any work), then entries come in
-   * completion order, at most `concurrency` students in progress at once.
+   * completion order, a bounded number of students in progress at once.
    */
-  bulk(
-    caller: Caller,
-    request: { studentIds: string[]; testId: string; classId?: string; origin?: string; requestId: string },
-    concurrency: number,
-  ): AsyncIterable<BulkEntry> {
-    const students = request.studentIds.map((studentId) =>
+  bulk(caller: Caller, request: BulkRequest): AsyncIterable<BulkEntry> {
+    const reports = request.studentIds.map((studentId) =>
       this.authorize(caller, {
         kind: 'student',
         classId: request.classId,
@@ -101,194 +143,183 @@ export class ReportsService {
         studentId,
       }),
     );
-    const one = (student: ReportRequest): Promise<BulkEntry> => this.bulkEntry(caller, student, request);
-    return inCompletionOrder(students, one, concurrency);
+    // A bulk never trips its own viewer's render cap.
+    const concurrency = Math.min(
+      this.config.bulkConcurrency,
+      this.config.maxRendersPerViewer ?? Number.POSITIVE_INFINITY,
+    );
+    return inCompletionOrder(reports, (report) => this.bulkEntry(caller, report, request), concurrency);
   }
 
-  private async bulkEntry(
-    caller: Caller,
-    student: ReportRequest,
-    request: { origin?: string; requestId: string },
-  ): Promise<BulkEntry> {
-    const studentId = student.kind === 'student' ? student.studentId : '';
-    const job = {
-      url: this.pages.url('student', pageParams(student), request.origin),
-      token: caller.token,
-      requestId: `${request.requestId}:${studentId}`,
-    };
-    try {
-      if (student.classId === undefined) {
-        return { studentId, status: 'rendered', body: await this.renderer.render(job) };
+  /** The backend trigger: a canonical render stored under its key (unless `force: false` finds one). */
+  async generate(trigger: TriggerRequest): Promise<TriggerResult> {
+    const started = performance.now();
+    const report = parseClassReport({ kind: trigger.reportType, ...trigger });
+    if (trigger.origin !== undefined && !this.pages.isAllowed(trigger.origin)) {
+      throw new InvalidInput('origin', 'is not an allowed frontend origin');
+    }
+    if (trigger.reportToken !== undefined) this.tokens.assertUsable(trigger.reportToken);
+    const key = reportKey(report);
+    const route = 'internal-trigger';
+    if (trigger.force === false) {
+      const found = await this.lookup(key, 'facts');
+      if (found) {
+        this.count(route, 'hit');
+        return { key, cached: true, bytes: found.size, durationMs: elapsed(started) };
       }
-      const key = reportKey(student as ReportRef);
-      const stored = await this.openOrMiss(key);
-      if (stored) return { studentId, status: 'cached', body: stored.body };
-      const rendered = await this.flights.run(key, () => this.renderAndStore(key, job));
-      return { studentId, status: 'rendered', body: rendered.bytes };
+    }
+    this.count(route, 'miss');
+    const produced = await this.produce(report, key, {
+      store: true,
+      origin: trigger.origin,
+      reportToken: trigger.reportToken,
+      requestId: trigger.requestId,
+    });
+    if (produced.stored !== 'stored') {
+      throw new StorageUnavailable('write', {
+        cause: new Error(`the PDF of ${key} could not be stored`),
+        retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+      });
+    }
+    return { key, cached: false, bytes: produced.bytes.byteLength, durationMs: elapsed(started) };
+  }
+
+  /** Validates the ids (400 naming the field) and checks the policy (403) before anything else. */
+  private authorize(caller: Caller, input: Parameters<typeof parseReport>[0]): Report {
+    const report = parseReport(input);
+    if (!mayView(caller.viewer, report)) throw new Forbidden('this token does not cover that report');
+    return report;
+  }
+
+  private async bulkEntry(caller: Caller, report: Report, request: BulkRequest): Promise<BulkEntry> {
+    const studentId = report.kind === 'student' ? report.studentId : '';
+    const requestId = `${request.requestId}:${studentId}`;
+    const route = request.route;
+    try {
+      if (!hasClass(report)) {
+        this.count(route, 'bypass');
+        const body = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+          this.renderer.render({
+            url: this.pages.url('student', report, request.origin),
+            token: caller.token,
+            requestId,
+            abandoned: { signal: request.gone, stopRunning: true },
+          }),
+        );
+        return { studentId, status: 'rendered', body };
+      }
+      const key = reportKey(report);
+      const found = await this.lookup(key, 'bytes');
+      if (found?.body) {
+        this.count(route, 'hit');
+        return { studentId, status: 'cached', body: found.body };
+      }
+      const store = mayStore(caller.viewer, report);
+      this.count(route, store ? 'miss' : 'bypass');
+      const produced = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+        this.produce(report, key, { store, gone: request.gone, origin: request.origin, requestId }),
+      );
+      return { studentId, status: 'rendered', body: produced.bytes };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return { studentId, status: 'failed', error: error.message };
     }
   }
 
-  /** The backend trigger: render afresh (unless `force` is false and the PDF exists) and store it. */
-  async generate(trigger: TriggerRequest): Promise<TriggerResult> {
-    const started = performance.now();
-    const ref = reportRef({ kind: trigger.reportType, ...trigger });
-    if (trigger.origin !== undefined && !this.pages.isAllowed(trigger.origin)) {
-      throw new InvalidInput('origin', 'is not an allowed frontend origin');
-    }
-    if (trigger.reportToken !== undefined) this.tokens.assertUsable(trigger.reportToken);
-    const key = reportKey(ref);
-    if (!trigger.force) {
-      const existing = await this.storage.stat(key);
-      if (existing) return { key, cached: true, bytes: existing.size, durationMs: elapsed(started) };
-    }
-    const token = trigger.reportToken ?? this.tokens.mint(ref);
-    const url = this.pages.url(
-      PAGE_OF_KIND[ref.kind],
-      { ...pageParams(ref), testId: trigger.testId },
-      trigger.origin,
-    );
-    this.logger.log({ key, requestId: trigger.requestId }, 'Starting PDF generation');
-    const bytes = await this.renderer.render({ url, token, requestId: trigger.requestId });
+  /**
+   * The one storage lookup. 'bytes' opens the object (one round trip: the hit path); 'facts' only asks
+   * for its size and etag (HEAD, conditional requests, `force: false`). Storage that cannot answer counts
+   * as not found: a download must not fail because S3 is slow or down.
+   */
+  private async lookup(key: ReportKey, want: 'facts' | 'bytes'): Promise<Found | null> {
+    let found: Found | null;
     try {
-      await this.storage.write(key, bytes, { contentType: PDF, metadata: { 'report-kind': ref.kind } });
-    } catch (error) {
-      this.metrics.storageErrors.inc({ operation: 'write' });
-      throw error;
-    }
-    this.logger.log(
-      { key, requestId: trigger.requestId, bytes: bytes.byteLength },
-      'PDF uploaded to S3 successfully',
-    );
-    return { key, cached: false, bytes: bytes.byteLength, durationMs: elapsed(started) };
-  }
-
-  /** Validates the ids (400 naming the field) and checks the policy (403) before anything else. */
-  authorize(
-    caller: Caller,
-    download: Pick<DownloadRequest, 'kind' | 'classId' | 'testId' | 'studentId' | 'teacherId'>,
-  ): ReportRequest {
-    const request = reportRequestOf(download);
-    if (!mayView(caller.viewer, request)) throw new Forbidden('this token does not cover that report');
-    return request;
-  }
-
-  /** Storage that cannot answer counts as a miss: a download must not fail because S3 is slow or down. */
-  private async openOrMiss(key: ReportKey): Promise<OpenedObject | null> {
-    try {
-      return await this.storage.open(key);
+      if (want === 'bytes') {
+        const opened = await this.storage.open(key);
+        found = opened && { etag: opened.object.etag, size: opened.object.size, body: opened.body };
+      } else {
+        const stat = await this.storage.stat(key);
+        found = stat && { etag: stat.etag, size: stat.size, body: undefined };
+      }
     } catch (error) {
       this.storageFailed('read', key, error);
       return null;
     }
+    if (found) {
+      this.logger.log({ key, driver: this.storage.driver }, 'PDF found in S3, skipping generation');
+    }
+    return found;
   }
 
-  /**
-   * One storage round trip for a plain download (GET with the object's facts); HEAD and conditional
-   * requests ask for the facts first, so a 304 or a HEAD never moves the bytes. Null means render.
-   */
-  private async findStored(
-    key: ReportKey,
-    download: DownloadRequest,
-  ): Promise<Omit<ServedReport, 'cache' | 'filename'> | null> {
+  /** The bytes of an object `lookup` found by its facts; null when it went away in between. */
+  private async readFound(key: ReportKey): Promise<Readable | null> {
     try {
-      if (!download.headOnly && download.ifNoneMatch === undefined) {
-        const opened = await this.openOrMiss(key);
-        if (!opened) return null;
-        return { etag: opened.object.etag, size: opened.object.size, notModified: false, body: opened.body };
-      }
-      const stored = await this.storage.stat(key);
-      if (!stored) return null;
-      const notModified = etagMatches(download.ifNoneMatch, stored.etag);
-      const base = { etag: stored.etag, size: stored.size, notModified };
-      if (notModified || download.headOnly) return { ...base, body: undefined };
-      return { ...base, body: await this.storage.read(key) };
+      return await this.storage.read(key);
     } catch (error) {
-      // Unreachable storage, or the object deleted between two calls: render instead.
       if (!(error instanceof StorageObjectNotFound)) this.storageFailed('read', key, error);
       return null;
     }
   }
 
-  private async renderAndStore(
-    key: ReportKey,
-    job: { url: string; token: string; requestId: string },
-  ): Promise<Rendered> {
-    this.logger.log({ key, requestId: job.requestId }, 'Starting PDF generation');
-    const bytes = await this.renderer.render(job);
-    let etag = contentEtag(bytes);
-    try {
-      etag = (await this.storage.write(key, bytes, { contentType: PDF })).etag || etag;
-      this.logger.log(
-        { key, requestId: job.requestId, bytes: bytes.byteLength },
-        'PDF uploaded to S3 successfully',
-      );
-    } catch (error) {
-      // The user still gets their PDF; the next download renders again.
-      this.storageFailed('write', key, error);
-    }
-    return { bytes, etag };
+  /**
+   * The one render-and-store path: a canonical render (the report's own page, with the backend's report
+   * token or one minted for this report, never a caller's), shared by every concurrent caller of the key,
+   * stored when any of them may. A failed store is logged and counted; the bytes are still answered.
+   */
+  private produce(report: ClassReport, key: ReportKey, options: ProduceOptions): Promise<Produced> {
+    return this.flights.join(key, { store: options.store, gone: options.gone }, async (flight) => {
+      this.logger.log({ key, driver: this.storage.driver }, 'Starting PDF generation');
+      const bytes = await this.renderer.render({
+        url: this.pages.url(CANONICAL_PAGE[report.kind], report, options.origin),
+        token: options.reportToken ?? this.tokens.mint(report),
+        requestId: options.requestId,
+        // Once running, a render that may be stored finishes (bounded by RENDER_TIMEOUT_MS).
+        abandoned: { signal: flight.abandoned, stopRunning: false },
+      });
+      if (!flight.shouldStore()) return { bytes, etag: contentEtag(bytes), stored: 'not_stored' };
+      try {
+        const written = await this.storage.write(key, bytes, {
+          contentType: PDF,
+          metadata: { 'report-kind': report.kind },
+        });
+        this.logger.log(
+          { key, driver: this.storage.driver, bytes: bytes.byteLength },
+          'PDF uploaded to S3 successfully',
+        );
+        return { bytes, etag: written.etag || contentEtag(bytes), stored: 'stored' };
+      } catch (error) {
+        this.storageFailed('write', key, error);
+        return { bytes, etag: contentEtag(bytes), stored: 'store_failed' };
+      }
+    });
   }
 
-  private storageFailed(operation: string, key: string, error: unknown): void {
+  private count(route: string, cache: CacheResult): void {
+    this.metrics.requests.inc({ route, cache });
+  }
+
+  private storageFailed(operation: 'read' | 'write', key: string, error: unknown): void {
     this.metrics.storageErrors.inc({ operation });
     if (!(error instanceof DomainError)) throw error;
-    this.logger.warn({ key, err: error }, `storage ${operation} failed`);
+    this.logger.warn({ key, driver: this.storage.driver, err: error }, `storage ${operation} failed`);
   }
 }
 
-function reportRequestOf(
-  download: Pick<DownloadRequest, 'kind' | 'classId' | 'testId' | 'studentId' | 'teacherId'>,
-): ReportRequest {
-  if (download.classId !== undefined) return reportRef({ ...download, classId: download.classId });
-  // BYPASS: the same checks as a keyed report, without a class.
-  const testId = normaliseTestId(download.testId);
-  switch (download.kind) {
+function filenameOf(report: Report): string {
+  switch (report.kind) {
     case 'student':
-      return {
-        kind: 'student',
-        classId: undefined,
-        testId,
-        studentId: validId('studentId', download.studentId),
-      };
+      return `report_${report.studentId}_${report.testId}.pdf`;
     case 'teacher':
-      return {
-        kind: 'teacher',
-        classId: undefined,
-        testId,
-        teacherId: validId('teacherId', download.teacherId),
-      };
+      return `teacher_${report.teacherId}_${report.testId}.pdf`;
     case 'overall':
-      return { kind: 'overall', classId: undefined, testId };
-  }
-}
-
-function pageParams(request: ReportRequest) {
-  return {
-    classId: request.classId,
-    testId: request.testId,
-    studentId: request.kind === 'student' ? request.studentId : undefined,
-    teacherId: request.kind === 'teacher' ? request.teacherId : undefined,
-  };
-}
-
-function filenameOf(request: ReportRequest): string {
-  switch (request.kind) {
-    case 'student':
-      return `report_${request.studentId}_${request.testId}.pdf`;
-    case 'teacher':
-      return `teacher_${request.teacherId}_${request.testId}.pdf`;
-    case 'overall':
-      return `overall_${request.classId ?? 'class'}_${request.testId}.pdf`;
+      return `overall_${report.classId ?? 'class'}_${report.testId}.pdf`;
   }
 }
 
 function answer(
   cache: ServedReport['cache'],
   filename: string,
-  rendered: Rendered,
+  rendered: { bytes: Uint8Array; etag: string },
   download: DownloadRequest,
 ): ServedReport {
   const notModified = etagMatches(download.ifNoneMatch, rendered.etag);
@@ -300,42 +331,6 @@ function answer(
     notModified,
     body: notModified || download.headOnly ? undefined : rendered.bytes,
   };
-}
-
-function contentEtag(bytes: Uint8Array): string {
-  return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
-}
-
-/** RFC 9110 If-None-Match: a list of (possibly weak) tags, or "*". */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => bare(tag) === bare(etag));
-}
-
-/** Runs `work` over `items` with bounded concurrency, yielding results as they complete. */
-async function* inCompletionOrder<T, R>(
-  items: T[],
-  work: (item: T) => Promise<R>,
-  concurrency: number,
-): AsyncIterable<R> {
-  const pending = new Map<number, Promise<{ index: number; result: R }>>();
-  let next = 0;
-  const start = () => {
-    const index = next++;
-    pending.set(
-      index,
-      work(items[index]).then((result) => ({ index, result })),
-    );
-  };
-  while (next < items.length && pending.size < concurrency) start();
-  while (pending.size > 0) {
-    const { index, result } = await Promise.race(pending.values());
-    pending.delete(index);
-    if (next < items.length) start();
-    yield result;
-  }
 }
 
 function elapsed(started: number): number {

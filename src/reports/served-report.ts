@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { ReportInput } from '../report';
+import type { ReportPage } from './report-page-urls';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -15,16 +17,8 @@ export interface ServedReport {
   body: Readable | Uint8Array | undefined;
 }
 
-/** The download being asked for, with the request facts that shape the answer. */
-export interface DownloadRequest {
-  kind: 'student' | 'teacher' | 'overall';
-  /** Absent: BYPASS (render only, store nothing). */
-  classId?: string;
-  testId: unknown;
-  studentId?: unknown;
-  teacherId?: unknown;
-  /** Which frontend page renders it: the student-self page or the one a teacher views. */
-  page: 'student' | 'studentSelf' | 'teacher' | 'overall';
+/** The request facts that shape an answer, read by the controller from the HTTP request. */
+export interface RequestFacts {
   /** The request's Origin header. */
   origin: string | undefined;
   ifNoneMatch: string | undefined;
@@ -32,4 +26,49 @@ export interface DownloadRequest {
   requestId: string;
   /** Route label for metrics. */
   route: string;
+  /** Fires when the client disconnects before the answer is complete. */
+  gone: AbortSignal;
+}
+
+/** The download being asked for (ids unchecked: the service validates them), with the request facts. */
+export interface DownloadRequest extends ReportInput, RequestFacts {
+  /** The page a class-less (BYPASS) render opens; stored reports always use their kind's own page. */
+  page: ReportPage;
+}
+
+/** A bulk download: many students of one test (and class). */
+export interface BulkRequest extends RequestFacts {
+  studentIds: string[];
+  testId: string;
+  classId?: string;
+}
+
+/** One student's outcome in a bulk download. */
+export interface BulkEntry {
+  studentId: string;
+  status: 'cached' | 'rendered' | 'failed';
+  /** Stored stream or fresh bytes; absent when failed. */
+  body?: Readable | Uint8Array;
+  error?: string;
+}
+
+/** The backend trigger's request. */
+export interface TriggerRequest {
+  reportType: 'student' | 'teacher' | 'overall';
+  classId: string;
+  testId: string;
+  studentId?: string;
+  teacherId?: string;
+  origin?: string;
+  reportToken?: string;
+  /** Re-render and overwrite (the default); false keeps a stored PDF. */
+  force?: boolean;
+  requestId: string;
+}
+
+export interface TriggerResult {
+  key: string;
+  cached: boolean;
+  bytes: number;
+  durationMs: number;
 }

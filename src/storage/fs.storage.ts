@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidInput, StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { FsStorageConfig } from '../config';
-import { ByteRange, OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
 import { assertStorageKey } from './storage-key';
 
 const TEMP_SUFFIX = '.partial';
@@ -28,6 +28,7 @@ const TEMP_SUFFIX = '.partial';
  * reports are all PDFs, and the key says what they are.
  */
 export class FsReportStorage extends ReportStorage {
+  readonly driver = 'fs';
   private readonly root: string;
 
   constructor(config: Pick<FsStorageConfig, 'dir'>) {
@@ -69,9 +70,9 @@ export class FsReportStorage extends ReportStorage {
     }
   }
 
-  async read(key: string, range?: ByteRange): Promise<Readable> {
+  async read(key: string): Promise<Readable> {
     const path = this.pathOf(key);
-    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+    const stream = createReadStream(path);
     // Surface "missing" before handing out the stream, so callers can answer 404 rather than a broken body.
     await new Promise<void>((done, fail) => {
       stream.once('open', () => done());

@@ -1,9 +1,3 @@
-export {
-  ReportStorage,
-  type StoredObject,
-  type ByteRange,
-  type WriteOptions,
-  type OpenedObject,
-} from './report-storage';
+export { ReportStorage, type StoredObject, type WriteOptions, type OpenedObject } from './report-storage';
 export { StorageModule } from './storage.module';
 export { StorageHealthIndicator } from './storage.health';

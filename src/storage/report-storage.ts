@@ -8,12 +8,6 @@ export interface StoredObject {
   lastModified: Date;
 }
 
-/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
-
 /** An object opened for reading: what it is, and its bytes. */
 export interface OpenedObject {
   object: StoredObject;
@@ -31,6 +25,8 @@ export interface WriteOptions {
  * any other failure is `StorageUnavailable`.
  */
 export abstract class ReportStorage {
+  /** Which driver this is, for logs. */
+  abstract readonly driver: 's3' | 'fs';
   /** Size, etag and date of the object, or null when there is none. */
   abstract stat(key: string): Promise<StoredObject | null>;
   /**
@@ -38,12 +34,13 @@ export abstract class ReportStorage {
    * path's single storage call.
    */
   abstract open(key: string): Promise<OpenedObject | null>;
-  /** A stream of the object's bytes (or of `range`); never buffers the whole object. */
-  abstract read(key: string, range?: ByteRange): Promise<Readable>;
+  /** A stream of the object's bytes; never buffers the whole object. */
+  abstract read(key: string): Promise<Readable>;
   /** Stores the bytes whole: a reader sees the old object or the new one, never a part. */
   abstract write(key: string, bytes: Uint8Array, options: WriteOptions): Promise<StoredObject>;
+  /** Removes the object; no error when there is none (report purge). */
   abstract delete(key: string): Promise<void>;
-  /** Every key that starts with `prefix`, in no particular order. */
+  /** Every key that starts with `prefix`, in no particular order (report purge and status). */
   abstract list(prefix: string): Promise<string[]>;
   /** Resolves when storage is reachable and usable. */
   abstract ping(): Promise<void>;

@@ -7,13 +7,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { S3StorageConfig } from '../config';
-import { ByteRange, OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
 import { assertStorageKey } from './storage-key';
 
 /** Connecting to a dead endpoint fails after this long, instead of the OS's minutes. */
@@ -25,7 +26,8 @@ const METADATA_OP_TIMEOUT_MS = 4000;
 const MAX_SOCKETS = 128;
 
 /** S3 and S3-compatible object storage (MinIO, s3rver, …). */
-export class S3ReportStorage extends ReportStorage {
+export class S3ReportStorage extends ReportStorage implements OnApplicationShutdown {
+  readonly driver = 's3';
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly keyPrefix: string;
@@ -90,16 +92,10 @@ export class S3ReportStorage extends ReportStorage {
     }
   }
 
-  async read(key: string, range?: ByteRange): Promise<Readable> {
+  async read(key: string): Promise<Readable> {
     const objectKey = this.objectKey(key);
     try {
-      const object = await this.client.send(
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: objectKey,
-          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-        }),
-      );
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
       if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
       return object.Body;
     } catch (error) {
@@ -174,6 +170,11 @@ export class S3ReportStorage extends ReportStorage {
   }
 
   /** Releases the keep-alive sockets. */
+  /** Nest calls this on the factory-made provider: the SDK's sockets close with the app. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
+
   close(): void {
     this.client.destroy();
   }

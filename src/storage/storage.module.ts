@@ -1,4 +1,4 @@
-import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { STORAGE_CONFIG, type StorageConfig } from '../config';
 import { FsReportStorage } from './fs.storage';
@@ -19,21 +19,11 @@ export function createReportStorage(config: StorageConfig): ReportStorage {
   }
 }
 
-@Injectable()
-class StorageLifecycle implements OnApplicationShutdown {
-  constructor(private readonly storage: ReportStorage) {}
-
-  onApplicationShutdown(): void {
-    if (this.storage instanceof S3ReportStorage) this.storage.close();
-  }
-}
-
 @Module({
   imports: [TerminusModule],
   providers: [
     { provide: ReportStorage, useFactory: createReportStorage, inject: [STORAGE_CONFIG] },
     StorageHealthIndicator,
-    StorageLifecycle,
   ],
   exports: [ReportStorage, StorageHealthIndicator],
 })

@@ -85,8 +85,15 @@ async function main(): Promise<void> {
       console.log(`triggered ${report.reportType.padEnd(8)} → 202, stored at ${body.s3Key}`);
     }
 
-    const teacher = signToken({ role: 'teacher', user_id: 'TCH001', teacher_id: 'TCH001' }, JWT_SECRET);
-    const student = signToken({ role: 'student', user_id: 'STU003', student_id: 'STU003' }, JWT_SECRET);
+    // As the platform issues them: each token names the user's classes (see "Who can open what").
+    const teacher = signToken(
+      { role: 'teacher', user_id: 'TCH001', teacher_id: 'TCH001', class_ids: ['CLASS_123'] },
+      JWT_SECRET,
+    );
+    const student = signToken(
+      { role: 'student', user_id: 'STU003', student_id: 'STU003', class_id: 'CLASS_123' },
+      JWT_SECRET,
+    );
     const downloads = [
       {
         path: '/generate-pdf?studentId=STU001&testId=Test_5&classId=CLASS_123',

@@ -25,11 +25,13 @@ def mint_report_token(
     teacher_id: str | None = None,
     now: int | None = None,
 ) -> str:
-    """The seed's payload: scoped to one class and test, `scope: report:read`, valid for 10 minutes."""
+    """The seed's payload with the least privilege the page needs: `scope: report:read`, one class, one test,
+    one `report_type`, valid for 10 minutes. Through the PDF service such a token opens only that report."""
     issued = int(time.time()) if now is None else now
     payload: dict[str, object] = {
         "class_id": class_id,
         "test_id": test_id,
+        "report_type": report_type,
         "scope": "report:read",
         "iat": issued,
         "exp": issued + REPORT_TOKEN_TTL_SECONDS,
@@ -40,6 +42,6 @@ def mint_report_token(
     elif report_type == "teacher":
         payload.update(user_id=teacher_id, user_type="teacher", teacher_id=teacher_id)
     else:
-        # A class overall report belongs to no single user; the service reads it on the class's behalf.
-        payload.update(user_id="pdf-service", user_type="admin")
+        # A class overall report belongs to no single user: a teacher-role reader that is nobody, never an admin.
+        payload.update(user_id="pdf-service", user_type="teacher")
     return jwt.encode(payload, signing_key(), algorithm="HS256")

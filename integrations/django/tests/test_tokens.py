@@ -14,6 +14,7 @@ def test_student_token_has_the_seed_payload_and_verifies_with_secret_key():
         "student_id": "STU001",
         "class_id": "CLASS_123",
         "test_id": "Test_5",
+        "report_type": "student",
         "scope": "report:read",
         "iat": 1_704_066_600,
         "exp": 1_704_067_200,
@@ -32,7 +33,8 @@ def test_teacher_token_names_the_teacher():
 def test_token_is_signed_with_the_configured_secret_when_set():
     with override_settings(PDF_REPORT_TOKEN_SECRET="separate-report-secret"):
         token = mint_report_token(class_id="C", test_id="T", report_type="overall")
-    assert jwt.decode(token, "separate-report-secret", algorithms=["HS256"])["user_type"] == "admin"
+    claims = jwt.decode(token, "separate-report-secret", algorithms=["HS256"])
+    assert (claims["user_type"], claims["report_type"], claims["user_id"]) == ("teacher", "overall", "pdf-service")
     try:
         jwt.decode(token, SECRET_KEY, algorithms=["HS256"])
     except jwt.InvalidSignatureError:

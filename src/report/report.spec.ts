@@ -1,8 +1,9 @@
 import { InvalidInput } from '../common/domain.errors';
-import { normaliseTestId, reportKey, reportRef, validId } from './report-key';
+import { normaliseTestId, parseClassReport, parseReport, validId, type ReportInput } from './report';
+import { reportKey } from './report-key';
 
-function keyOf(input: Parameters<typeof reportRef>[0]): string {
-  return reportKey(reportRef(input));
+function keyOf(input: ReportInput): string {
+  return reportKey(parseClassReport(input));
 }
 
 function fieldOfError(run: () => unknown): string | undefined {
@@ -15,7 +16,7 @@ function fieldOfError(run: () => unknown): string | undefined {
   return undefined;
 }
 
-describe('report keys', () => {
+describe('report model', () => {
   describe('reportKey', () => {
     it('should build the student key', () => {
       expect(keyOf({ kind: 'student', classId: 'CLASS_123', testId: 'Test_5', studentId: 'STU001' })).toBe(
@@ -111,23 +112,61 @@ describe('report keys', () => {
     });
   });
 
-  describe('reportRef', () => {
+  describe(parseClassReport.name, () => {
     it('should name the first bad field', () => {
       expect(
-        fieldOfError(() => reportRef({ kind: 'student', classId: 'C/1', testId: '5', studentId: 'S' })),
+        fieldOfError(() =>
+          parseClassReport({ kind: 'student', classId: 'C/1', testId: '5', studentId: 'S' }),
+        ),
       ).toBe('classId');
       expect(
-        fieldOfError(() => reportRef({ kind: 'student', classId: 'C', testId: '5', studentId: '..' })),
+        fieldOfError(() => parseClassReport({ kind: 'student', classId: 'C', testId: '5', studentId: '..' })),
       ).toBe('studentId');
       expect(
-        fieldOfError(() => reportRef({ kind: 'teacher', classId: 'C', testId: '5', teacherId: 'T&x' })),
+        fieldOfError(() =>
+          parseClassReport({ kind: 'teacher', classId: 'C', testId: '5', teacherId: 'T&x' }),
+        ),
       ).toBe('teacherId');
-      expect(fieldOfError(() => reportRef({ kind: 'overall', classId: 'C', testId: 'a/b' }))).toBe('testId');
+      expect(fieldOfError(() => parseClassReport({ kind: 'overall', classId: 'C', testId: 'a/b' }))).toBe(
+        'testId',
+      );
     });
 
     it('should require the subject id of its kind', () => {
-      expect(fieldOfError(() => reportRef({ kind: 'student', classId: 'C', testId: '5' }))).toBe('studentId');
-      expect(fieldOfError(() => reportRef({ kind: 'teacher', classId: 'C', testId: '5' }))).toBe('teacherId');
+      expect(fieldOfError(() => parseClassReport({ kind: 'student', classId: 'C', testId: '5' }))).toBe(
+        'studentId',
+      );
+      expect(fieldOfError(() => parseClassReport({ kind: 'teacher', classId: 'C', testId: '5' }))).toBe(
+        'teacherId',
+      );
+    });
+
+    it('should require the class', () => {
+      expect(fieldOfError(() => parseClassReport({ kind: 'overall', testId: '5' }))).toBe('classId');
+    });
+  });
+
+  describe(parseReport.name, () => {
+    it('should leave classId out when none is given', () => {
+      expect(parseReport({ kind: 'student', testId: '5', studentId: 'S' })).toEqual({
+        kind: 'student',
+        classId: undefined,
+        testId: 'Test_5',
+        studentId: 'S',
+      });
+    });
+
+    it.each([undefined, 'C1'])(
+      'should read teacher testId 0 as the overall report (classId %j)',
+      (classId) => {
+        expect(parseReport({ kind: 'teacher', classId, testId: '0', teacherId: 'T' }).testId).toBe('overall');
+      },
+    );
+
+    it('should refuse a bad classId even though it is optional', () => {
+      expect(fieldOfError(() => parseReport({ kind: 'overall', classId: 'a/b', testId: '5' }))).toBe(
+        'classId',
+      );
     });
   });
 });

@@ -1,0 +1,145 @@
+/**
+ * Every environment variable the service reads, with its meaning and default: the one place defaults live.
+ * `loadServiceConfig` takes literal defaults from here; the README's configuration table and
+ * `.env.example` are checked against this list by `environment.variables.spec.ts`.
+ */
+export interface EnvironmentVariable {
+  name: string;
+  meaning: string;
+  /** What an unset variable means, as the README says it. */
+  defaultText: string;
+  /** The literal default the loader uses; undefined when the default is computed or there is none. */
+  default?: string;
+}
+
+export const ENVIRONMENT_VARIABLES = [
+  { name: 'PORT', meaning: 'HTTP port', defaultText: '8080', default: '8080' },
+  {
+    name: 'NODE_ENV',
+    meaning: '`production` makes startup strict',
+    defaultText: 'development',
+    default: 'development',
+  },
+  { name: 'LOG_LEVEL', meaning: 'pino level', defaultText: 'info (debug in development)' },
+  {
+    name: 'PDF_SERVICE_INTERNAL_TOKEN',
+    meaning: 'shared secret for `X-Service-Auth: Bearer …` (≥ 32 characters)',
+    defaultText: 'required in production; dev default otherwise',
+  },
+  {
+    name: 'JWT_SECRET',
+    meaning: 'HS256 key that verifies user JWTs (the Django SECRET_KEY)',
+    defaultText: 'required in production; dev default otherwise',
+  },
+  {
+    name: 'REPORT_TOKEN_ISSUER',
+    meaning: '`iss` of report tokens the service mints',
+    defaultText: 'inzighted-backend',
+    default: 'inzighted-backend',
+  },
+  {
+    name: 'STORAGE_DRIVER',
+    meaning: '`s3` or `fs`',
+    defaultText: 'required in production; otherwise `s3` when S3_BUCKET is set, else `fs`',
+  },
+  {
+    name: 'STORAGE_DIR',
+    meaning: 'root folder of the fs driver',
+    defaultText: './var/reports',
+    default: './var/reports',
+  },
+  { name: 'S3_BUCKET', meaning: 'bucket of the s3 driver', defaultText: 'required for s3' },
+  { name: 'S3_ENDPOINT', meaning: 'S3-compatible endpoint URL', defaultText: "AWS's own" },
+  {
+    name: 'S3_FORCE_PATH_STYLE',
+    meaning: 'path-style addressing (most S3-compatible servers)',
+    defaultText: 'false',
+    default: 'false',
+  },
+  {
+    name: 'S3_KEY_PREFIX',
+    meaning: 'folder prefix put before every key, ending in `/`',
+    defaultText: 'empty',
+    default: '',
+  },
+  { name: 'AWS_REGION', meaning: 'AWS region', defaultText: 'SDK default' },
+  {
+    name: 'AWS_ACCESS_KEY_ID',
+    meaning: 'S3 access key (with the secret; else the SDK default chain)',
+    defaultText: 'SDK default chain',
+  },
+  { name: 'AWS_SECRET_ACCESS_KEY', meaning: 'S3 secret key', defaultText: 'SDK default chain' },
+  {
+    name: 'DEFAULT_FRONTEND_ORIGIN',
+    meaning: 'frontend used when a request names none or one not allowed',
+    defaultText: 'required in production; `https://tamilnadu.inzighted.com` otherwise',
+  },
+  {
+    name: 'FRONTEND_ORIGINS',
+    meaning: 'comma-separated frontend origins: renders may open their pages, CORS allows them',
+    defaultText: 'DEFAULT_FRONTEND_ORIGIN',
+  },
+  {
+    name: 'RENDER_ALLOWED_ORIGINS',
+    meaning: "further origins a page's API calls and assets may load from (never documents)",
+    defaultText: 'empty',
+    default: '',
+  },
+  { name: 'CHROME_PATH', meaning: 'Chromium executable', defaultText: 'auto-detected system Chromium' },
+  {
+    name: 'CHROMIUM_SANDBOX',
+    meaning: "`on` or `off`: Chromium's own sandbox (needs user namespaces)",
+    defaultText: '`off` as root, else `on`',
+  },
+  { name: 'RENDER_CONCURRENCY', meaning: 'renders at once', defaultText: 'CPUs (min 2)' },
+  {
+    name: 'RENDER_QUEUE_LIMIT',
+    meaning: 'renders waiting; past it 503 with Retry-After',
+    defaultText: '100',
+    default: '100',
+  },
+  { name: 'RENDER_TIMEOUT_MS', meaning: "one render's limit", defaultText: '60000', default: '60000' },
+  {
+    name: 'RENDER_RECYCLE_AFTER',
+    meaning: 'browser restart interval (renders)',
+    defaultText: '1000',
+    default: '1000',
+  },
+  {
+    name: 'RENDER_MAX_PER_VIEWER',
+    meaning: 'renders one user may have queued or running; past it 429',
+    defaultText: 'no cap',
+  },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    meaning: 'drain time on SIGTERM',
+    defaultText: '25000',
+    default: '25000',
+  },
+  {
+    name: 'REPORT_PATH_STUDENT',
+    meaning: 'student report page (a teacher viewing a student, and stored student reports)',
+    defaultText: '/report?studentId={studentId}&testId={testId}',
+    default: '/report?studentId={studentId}&testId={testId}',
+  },
+  {
+    name: 'REPORT_PATH_STUDENT_SELF',
+    meaning: "a student's own view (class-less downloads only)",
+    defaultText: '/student-report?testId={testId}',
+    default: '/student-report?testId={testId}',
+  },
+  {
+    name: 'REPORT_PATH_TEACHER',
+    meaning: 'teacher report page',
+    defaultText: '/teacher-report?testId={testId}',
+    default: '/teacher-report?testId={testId}',
+  },
+  {
+    name: 'REPORT_PATH_OVERALL',
+    meaning: 'class overall report page',
+    defaultText: '/report?studentId=overall&testId={testId}',
+    default: '/report?studentId=overall&testId={testId}',
+  },
+] as const satisfies readonly EnvironmentVariable[];
+
+export type VariableName = (typeof ENVIRONMENT_VARIABLES)[number]['name'];

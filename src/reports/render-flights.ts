@@ -1,0 +1,71 @@
+/** One caller waiting for a keyed render. */
+export interface FlightWaiter {
+  /** This caller may have the result stored under the key. */
+  store: boolean;
+  /** Fires when this caller has gone (its client disconnected); absent for callers that always wait. */
+  gone?: AbortSignal;
+}
+
+/** What the work sees of its flight. */
+export interface FlightControl {
+  /** True once any waiter may store: read it after rendering, since waiters can join while it runs. */
+  shouldStore(): boolean;
+  /** Fires when every waiter has gone. */
+  abandoned: AbortSignal;
+}
+
+interface FlightState {
+  store: boolean;
+  waiting: number;
+  abandon: AbortController;
+}
+
+type Flight<T> = FlightState & { result: Promise<T> };
+
+/**
+ * One render per key at a time in this process: callers asking for a key whose render is under way
+ * share it (eight concurrent misses, or a trigger and a download, make one render). The flight stores
+ * its result when any of its waiters may, and is abandoned when all of them have gone.
+ */
+export class RenderFlights<T> {
+  private readonly flights = new Map<string, Flight<T>>();
+
+  join(key: string, waiter: FlightWaiter, work: (control: FlightControl) => Promise<T>): Promise<T> {
+    let flight = this.flights.get(key);
+    if (!flight) {
+      const state: FlightState = { store: waiter.store, waiting: 0, abandon: new AbortController() };
+      const result: Promise<T> = work({
+        shouldStore: () => state.store,
+        abandoned: state.abandon.signal,
+      }).finally(() => {
+        if (this.flights.get(key)?.result === result) this.flights.delete(key);
+      });
+      flight = Object.assign(state, { result });
+      this.flights.set(key, flight);
+    }
+    flight.store ||= waiter.store;
+    this.count(flight, waiter.gone);
+    return flight.result;
+  }
+
+  /** Keys with a render under way now. */
+  get keys(): string[] {
+    return [...this.flights.keys()];
+  }
+
+  private count(flight: Flight<T>, gone: AbortSignal | undefined): void {
+    flight.waiting += 1;
+    if (!gone) {
+      // A caller that always waits keeps the flight alive: count it once more, never released.
+      flight.waiting += 1;
+      return;
+    }
+    const leave = () => {
+      flight.waiting -= 1;
+      if (flight.waiting === 0) flight.abandon.abort();
+    };
+    if (gone.aborted) return leave();
+    gone.addEventListener('abort', leave, { once: true });
+    void flight.result.finally(() => gone.removeEventListener('abort', leave)).catch(() => undefined);
+  }
+}
