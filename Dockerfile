@@ -1,10 +1,9 @@
 # syntax=docker/dockerfile:1
-# Mirrors .ci/run: Debian's Chromium, npm ci with the browser download skipped, tsc build.
+# Mirrors .ci/run: Debian's Chromium, npm ci (puppeteer-core never downloads a browser), tsc build.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
-ENV PUPPETEER_SKIP_DOWNLOAD=1
-COPY package.json package-lock.json .puppeteerrc.cjs ./
+COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -15,9 +14,12 @@ FROM node:22-bookworm-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends chromium fonts-noto-core fonts-liberation tini ca-certificates \
   && rm -rf /var/lib/apt/lists/*
+# CHROMIUM_SANDBOX=off: Docker's default seccomp profile refuses the user namespaces Chromium's sandbox needs
+# (README "Chromium's sandbox": the container is the boundary; or run with a seccomp profile that allows them
+# and set CHROMIUM_SANDBOX=on). Production also needs STORAGE_DRIVER and DEFAULT_FRONTEND_ORIGIN at run time.
 ENV NODE_ENV=production \
-    PUPPETEER_SKIP_DOWNLOAD=1 \
     CHROME_PATH=/usr/bin/chromium \
+    CHROMIUM_SANDBOX=off \
     PORT=8080 \
     STORAGE_DIR=/app/var/reports
 WORKDIR /app

@@ -1,14 +1,11 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { RenderAbandoned, RenderFailed, RenderQueueFull, ShuttingDown } from '../src/common/domain.errors';
 import { PdfRenderer } from '../src/renderer';
 import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { pdfPageCount, pdfText } from './support/pdf-text';
-import { startTestApp, testConfig } from './support/test-app';
+import { startFsTestApp, testConfig } from './support/test-app';
 import { signToken, TEST_JWT_SECRET } from './support/tokens';
 
 const RENDER_TIMEOUT_MS = 20000;
@@ -414,24 +411,17 @@ describe('renderer (e2e, real Chromium)', () => {
   });
 
   describe('shutdown', () => {
-    let dir: string;
+    let removeDir: () => Promise<void>;
     let app: INestApplication;
     let handlersBefore: number[];
 
     beforeAll(async () => {
       handlersBefore = crashHandlers();
-      dir = await mkdtemp(join(tmpdir(), 'renderer-shutdown-'));
-      app = await startTestApp(
-        testConfig({
-          STORAGE_DIR: dir,
-          FRONTEND_ORIGINS: frontend.origin,
-          DEFAULT_FRONTEND_ORIGIN: frontend.origin,
-        }),
-      );
+      ({ app, removeDir } = await startFsTestApp(frontend.origin));
     });
 
     afterAll(async () => {
-      await rm(dir, { recursive: true, force: true });
+      await removeDir();
     });
 
     it('should finish the render in flight, refuse new ones, and leave no Chromium process', async () => {

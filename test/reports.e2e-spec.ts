@@ -1,9 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, get as httpGet } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import request from 'supertest';
@@ -12,7 +9,7 @@ import { startReportFrontend, type ReportFrontend } from './fixtures/report-fron
 import { binaryParser } from './support/binary';
 import { pdfText } from './support/pdf-text';
 import { s3Env, startS3rver, s3StorageSettings, type TestS3 } from './support/s3rver';
-import { startTestApp, testConfig } from './support/test-app';
+import { startFsTestApp, startTestApp, testConfig } from './support/test-app';
 import { signToken, TEST_JWT_SECRET } from './support/tokens';
 import { unzipEntries, zipMethods } from './support/zip';
 
@@ -305,6 +302,22 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       expect(frontend.apiCalls('SF8')).toBe(1);
       const first = answers[0].body as Buffer;
       for (const answer of answers) expect(Buffer.compare(answer.body as Buffer, first)).toBe(0);
+    });
+
+    it('should make a trigger and a concurrent download MISS of one key share one render', async () => {
+      const [triggered, downloaded] = await Promise.all([
+        trigger({ classId: 'CT', testId: '3', reportType: 'student', studentId: 'SHARED1' }),
+        download('/generate-pdf?studentId=SHARED1&testId=3&classId=CT', teacherIn('CT')),
+      ]);
+      expect(triggered.status).toBe(202);
+      expect(downloaded.status).toBe(200);
+      const pageLoads = frontend
+        .requests()
+        .filter((request) => request.path.startsWith('/report?studentId=SHARED1'));
+      expect(pageLoads).toHaveLength(1);
+      expect(frontend.apiCalls('SHARED1')).toBe(1);
+      const stored = await drain(await bucket.read('reports/CT/Test_3/students/SHARED1.pdf'));
+      expect(Buffer.compare(stored, downloaded.body as Buffer)).toBe(0);
     });
 
     it('should answer 502 on a page error, store nothing, and render again next time', async () => {
@@ -762,23 +775,17 @@ describe('reports under abandoned and greedy clients (e2e)', () => {
   const TIMEOUT_MS = 4000;
   let frontend: ReportFrontend;
   let app: INestApplication;
-  let dir: string;
+  let removeDir: () => Promise<void>;
   let origin: string;
 
   beforeAll(async () => {
     frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
-    dir = await mkdtemp(join(tmpdir(), 'reports-abandoned-'));
-    app = await startTestApp(
-      testConfig({
-        STORAGE_DIR: dir,
-        FRONTEND_ORIGINS: frontend.origin,
-        DEFAULT_FRONTEND_ORIGIN: frontend.origin,
-        JWT_SECRET: TEST_JWT_SECRET,
-        RENDER_CONCURRENCY: '2',
-        RENDER_TIMEOUT_MS: String(TIMEOUT_MS),
-        RENDER_MAX_PER_VIEWER: '2',
-      }),
-    );
+    ({ app, removeDir } = await startFsTestApp(frontend.origin, {
+      JWT_SECRET: TEST_JWT_SECRET,
+      RENDER_CONCURRENCY: '2',
+      RENDER_TIMEOUT_MS: String(TIMEOUT_MS),
+      RENDER_MAX_PER_VIEWER: '2',
+    }));
     await app.listen(0, '127.0.0.1');
     origin = await app.getUrl();
   });
@@ -786,7 +793,7 @@ describe('reports under abandoned and greedy clients (e2e)', () => {
   afterAll(async () => {
     await app.close();
     await frontend.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
   });
 
   it('should not let six abandoned never-ready renders delay a download by more than one render timeout', async () => {

@@ -1,4 +1,4 @@
-import puppeteer, { type Browser } from 'puppeteer';
+import puppeteer, { type Browser } from 'puppeteer-core';
 
 /** The plain Chromium the baseline scripts drive: system Chromium, headless, as root without the sandbox. */
 export function launchPlainChromium(): Promise<Browser> {

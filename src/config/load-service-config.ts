@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import chromiumCandidates from './chromium-candidates.json';
 import { ENVIRONMENT_VARIABLES, type VariableName } from './environment.variables';
 import type {
   AuthConfig,
@@ -30,13 +31,8 @@ const DEV_JWT_SECRET = 'dev-jwt-secret-do-not-use-in-production';
 const MIN_INTERNAL_TOKEN_LENGTH = 32;
 const MAX_INT = 999_999_999;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-/** Where Debian, Ubuntu and Chrome's packages put the browser (the set-up script checks the same list). */
-export const CHROMIUM_CANDIDATES = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome-stable',
-  '/usr/bin/google-chrome',
-];
+/** Where Debian, Ubuntu and Chrome's packages put the browser; `scripts/ensure-chromium.cjs` reads the same file. */
+export const CHROMIUM_CANDIDATES: readonly string[] = chromiumCandidates;
 
 /**
  * Reads and validates every setting once. Throws `ConfigError` with one line naming the first bad variable.

@@ -1,4 +1,4 @@
-import type { Response } from 'superagent';
+import type { Response } from 'supertest';
 
 /** supertest parser that keeps the body as a Buffer (PDFs, zips). */
 export function binaryParser(res: Response, done: (error: Error | null, body: Buffer) => void): void {

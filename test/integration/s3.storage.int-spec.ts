@@ -1,7 +1,7 @@
-import { startS3rver, s3StorageSettings, type TestS3 } from '../../test/support/s3rver';
-import { storageContract } from '../../test/support/storage-contract';
-import { StorageUnavailable } from '../common/domain.errors';
-import { S3ReportStorage } from './s3.storage';
+import { startS3rver, s3StorageSettings, type TestS3 } from '../support/s3rver';
+import { storageContract } from '../support/storage-contract';
+import { StorageUnavailable } from '../../src/common/domain.errors';
+import { S3ReportStorage } from '../../src/storage/s3.storage';
 
 describe(S3ReportStorage.name, () => {
   let s3: TestS3;

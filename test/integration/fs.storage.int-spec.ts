@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storageContract } from '../../test/support/storage-contract';
-import { FsReportStorage } from './fs.storage';
+import { storageContract } from '../support/storage-contract';
+import { FsReportStorage } from '../../src/storage/fs.storage';
 
 describe(FsReportStorage.name, () => {
   let dir: string;

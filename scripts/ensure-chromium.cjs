@@ -1,17 +1,13 @@
 #!/usr/bin/env node
-// Makes sure a system Chromium is present (Puppeteer never downloads one here).
+// Set-up tool: makes sure a system Chromium is present (the service uses puppeteer-core and never downloads one).
 // Found: prints its path. Missing and root: installs Debian's `chromium` with apt. Otherwise: prints the
 // exact command and exits non-zero. Plain CommonJS so it runs before `npm run build`.
 'use strict';
 const { existsSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 
-const CANDIDATES = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome-stable',
-  '/usr/bin/google-chrome',
-];
+// The same list the service's config auto-detects from.
+const CANDIDATES = require('../src/config/chromium-candidates.json');
 const INSTALL = 'apt-get update && apt-get install -y chromium';
 
 function found() {

@@ -1,0 +1,60 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { Unauthenticated } from '../common/domain.errors';
+import type { AuthenticatedRequest } from './authenticated-request';
+import { IS_PUBLIC } from './public.decorator';
+import { UserJwtGuard } from './user-jwt.guard';
+
+const SECRET = 'guard-secret';
+const jwt = new JwtService({ secret: SECRET });
+
+function contextFor(request: Partial<AuthenticatedRequest>, isPublic = false): ExecutionContext {
+  const handler = () => undefined;
+  if (isPublic) Reflect.defineMetadata(IS_PUBLIC, true, handler);
+  return {
+    getHandler: () => handler,
+    getClass: () => class {},
+    switchToHttp: () => ({ getRequest: () => request }),
+  } as unknown as ExecutionContext;
+}
+
+describe(UserJwtGuard.name, () => {
+  const sut = new UserJwtGuard(new Reflector(), jwt);
+
+  describe('canActivate', () => {
+    it('should put the verified caller on the request', async () => {
+      const token = jwt.sign({ role: 'teacher', teacher_id: 'T1', class_ids: ['C1'] }, { expiresIn: 60 });
+      const request: Partial<AuthenticatedRequest> = { headers: { authorization: `Bearer ${token}` } };
+      await expect(sut.canActivate(contextFor(request))).resolves.toBe(true);
+      expect(request.caller).toEqual({
+        token,
+        viewer: expect.objectContaining({ role: 'teacher', teacherId: 'T1', classScope: ['C1'] }),
+      });
+    });
+
+    it('should let public routes through without a token', async () => {
+      await expect(sut.canActivate(contextFor({ headers: {} }, true))).resolves.toBe(true);
+    });
+
+    it('should say only "missing bearer token" without one', async () => {
+      await expect(sut.canActivate(contextFor({ headers: {} }))).rejects.toThrow(
+        new Unauthenticated('missing bearer token'),
+      );
+    });
+
+    it.each([
+      ['a bad signature', new JwtService({ secret: 'other' }).sign({ role: 'admin' }, { expiresIn: 60 })],
+      ['an expired token', jwt.sign({ role: 'admin', exp: Math.floor(Date.now() / 1000) - 120 })],
+      ['garbage', 'not.a.jwt'],
+      ['class_ids that is not a list', jwt.sign({ role: 'teacher', class_ids: 'C1' }, { expiresIn: 60 })],
+    ])(
+      'should refuse %s with only "invalid or expired token", the reason kept for the log',
+      async (_, token) => {
+        const refusal = sut.canActivate(contextFor({ headers: { authorization: `Bearer ${token}` } }));
+        await expect(refusal).rejects.toThrow(new Unauthenticated('invalid or expired token'));
+        await expect(refusal).rejects.toHaveProperty('detail', expect.any(String));
+      },
+    );
+  });
+});
