@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -8,6 +9,8 @@ import type { ServiceConfig } from './config';
 
 /** JSON bodies are small (the trigger, a bulk list of ≤ 500 ids); anything larger is refused with 413. */
 const JSON_BODY_LIMIT = '100kb';
+/** A batch names up to 5000 + 200 ids of 128 characters: about 1 MB with quotes and commas. */
+const BATCH_BODY_LIMIT = '1200kb';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests share it. */
 export async function createApp(config: ServiceConfig): Promise<NestExpressApplication> {
@@ -17,10 +20,10 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', {
-    limit: JSON_BODY_LIMIT,
-    verify: (_req: unknown, _res: unknown, raw: Buffer) => assertJsonDepth(raw),
-  });
+  const verify = (_req: unknown, _res: unknown, raw: Buffer) => assertJsonDepth(raw);
+  // The batch route's larger limit first: a parsed body is not parsed again by the general parser.
+  app.use('/internal/batches', json({ limit: BATCH_BODY_LIMIT, verify }));
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify });
   app.disable('x-powered-by');
   app.use(helmet());
   // Browsers download cross-origin from the allowed frontends and must read the filename and cache status.

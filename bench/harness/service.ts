@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -46,7 +46,10 @@ export async function startService(env: Record<string, string>): Promise<Running
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode} during startup`);
+    if (child.exitCode !== null) {
+      const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-3).join('\n');
+      throw new Error(`service exited with ${child.exitCode} during startup (log ${logPath}):\n${tail}`);
+    }
     const ready = await fetch(`${base}/health/ready`).then(
       (answer) => answer.ok,
       () => false,

@@ -37,11 +37,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return;
     }
     for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-    response.status(answer.body.statusCode).json(this.decorate(answer.body));
+    response.status(answer.body.statusCode).json(this.decorate(answer.body, exception));
   }
 
   /** Hook for routes whose callers expect extra fields on errors. */
-  protected decorate(body: ErrorBody): object {
+  protected decorate(body: ErrorBody, _exception: unknown): object {
     return body;
   }
 
@@ -74,6 +74,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
       case 'render_failed':
         this.logger.warn({ err: error, reason: error.reason, detail: error.detail }, 'render failed');
         return { body: errorBody(HttpStatus.BAD_GATEWAY, error.message) };
+      case 'not_found':
+        return { body: errorBody(HttpStatus.NOT_FOUND, error.message) };
+      case 'conflict':
+        return { body: errorBody(HttpStatus.CONFLICT, error.message) };
       case 'report_not_stored':
         return { body: errorBody(HttpStatus.NOT_FOUND, error.message), headers: { 'X-Cache': 'MISS' } };
       case 'render_abandoned':

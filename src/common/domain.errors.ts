@@ -17,6 +17,8 @@ export type DomainErrorCode =
   | 'too_many_renders'
   | 'render_abandoned'
   | 'report_not_stored'
+  | 'not_found'
+  | 'conflict'
   | 'shutting_down';
 
 /** A request value that fails validation; `field` names it for the client. */
@@ -75,12 +77,15 @@ export type RenderFailureReason =
  */
 export class RenderFailed extends DomainError {
   readonly code = 'render_failed';
+  /** The report page's HTTP status, for `http_status` failures. */
+  readonly pageStatus: number | undefined;
   constructor(
     readonly reason: RenderFailureReason,
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; pageStatus?: number },
   ) {
     super(`render failed (${reason})`, options);
+    this.pageStatus = options?.pageStatus;
   }
 }
 
@@ -106,6 +111,16 @@ export class ReportNotStored extends DomainError {
   constructor() {
     super('report not stored');
   }
+}
+
+/** Something the caller named (a batch) does not exist, or no longer. */
+export class NotFound extends DomainError {
+  readonly code = 'not_found';
+}
+
+/** The request contradicts what exists (an idempotency key reused for another body; cancelling a finished batch). */
+export class Conflict extends DomainError {
+  readonly code = 'conflict';
 }
 
 /** The renderer's queue is full; the client should retry after `retryAfterSeconds`. */
@@ -141,6 +156,8 @@ export type KnownDomainError =
   | TooManyRenders
   | RenderAbandoned
   | ReportNotStored
+  | NotFound
+  | Conflict
   | ShuttingDown;
 
 /** Every DomainError subclass is in `KnownDomainError` (the `code` union and the switch keep them in step). */

@@ -111,6 +111,57 @@ export const ENVIRONMENT_VARIABLES = [
     defaultText: 'no cap',
   },
   {
+    name: 'REDIS_URL',
+    meaning: 'Redis shared by replicas: batch queue, per-key render locks',
+    defaultText: 'none (one replica, in-process)',
+  },
+  {
+    name: 'BATCH_QUEUE',
+    meaning: '`memory` or `redis`: where batch items wait',
+    defaultText: '`redis` when REDIS_URL is set, else `memory`',
+  },
+  {
+    name: 'BATCH_ATTEMPTS',
+    meaning: 'tries of a batch item that fails transiently',
+    defaultText: '3',
+    default: '3',
+  },
+  {
+    name: 'BATCH_RETRY_BACKOFF_MS',
+    meaning: 'first retry delay of a batch item (doubles each time)',
+    defaultText: '1000',
+    default: '1000',
+  },
+  {
+    name: 'BATCH_STALL_MS',
+    meaning: "how long a dead replica's batch items and render locks stay held before others take them",
+    defaultText: '30000',
+    default: '30000',
+  },
+  {
+    name: 'BATCH_RETENTION_HOURS',
+    meaning: 'how long a batch can be looked up',
+    defaultText: '24',
+    default: '24',
+  },
+  {
+    name: 'CALLBACK_ORIGINS',
+    meaning: 'comma-separated origins batch callbacks may go to',
+    defaultText: 'empty (no callbacks)',
+    default: '',
+  },
+  {
+    name: 'CALLBACK_SECRET',
+    meaning: 'HMAC-SHA256 key that signs batch callbacks',
+    defaultText: 'required in production with CALLBACK_ORIGINS; the internal token otherwise',
+  },
+  {
+    name: 'CALLBACK_BACKOFF_MS',
+    meaning: 'first retry delay of a callback (doubles; 5 attempts)',
+    defaultText: '1000',
+    default: '1000',
+  },
+  {
     name: 'SHUTDOWN_GRACE_MS',
     meaning: 'drain time on SIGTERM',
     defaultText: '25000',

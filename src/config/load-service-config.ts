@@ -5,6 +5,7 @@ import chromiumCandidates from './chromium-candidates.json';
 import { ENVIRONMENT_VARIABLES, type VariableName } from './environment.variables';
 import type {
   AuthConfig,
+  BatchesConfig,
   FrontendConfig,
   NodeEnv,
   RendererConfig,
@@ -43,6 +44,7 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
   const nodeEnv = env.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test']);
   const strict = nodeEnv === 'production';
   const warnings: string[] = [];
+  const auth = loadAuth(env, strict, warnings);
   const frontend = loadFrontend(env, strict);
   const renderer = loadRenderer(env, frontend.allowedOrigins);
   const config: ServiceConfig = {
@@ -52,11 +54,12 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
       logLevel: env.optionalOneOf('LOG_LEVEL', LOG_LEVELS) ?? (nodeEnv === 'development' ? 'debug' : 'info'),
       prettyLogs: nodeEnv === 'development',
     },
-    auth: loadAuth(env, strict, warnings),
+    auth,
     frontend,
     storage: loadStorage(env, strict),
     renderer,
     reports: loadReports(env, renderer),
+    batches: loadBatches(env, strict, auth.internalToken),
   };
   return { config, warnings };
 }
@@ -245,6 +248,39 @@ function loadReports(env: Settings, renderer: RendererConfig): ReportsConfig {
   return {
     maxRendersPerViewer: env.optionalInteger('RENDER_MAX_PER_VIEWER', 1),
     bulkConcurrency: renderer.concurrency,
+    // Another replica's render ends within its timeout; its store takes a little longer.
+    lockWaitMs: renderer.timeoutMs + 10_000,
+  };
+}
+
+function loadBatches(env: Settings, strict: boolean, internalToken: string): BatchesConfig {
+  const redisUrl = env.text('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+  }
+  const driver =
+    env.optionalOneOf('BATCH_QUEUE', ['memory', 'redis'] as const) ?? (redisUrl ? 'redis' : 'memory');
+  if (driver === 'redis' && redisUrl === undefined) {
+    throw new ConfigError('REDIS_URL is required when BATCH_QUEUE=redis');
+  }
+  const callbackOrigins = env.origins('CALLBACK_ORIGINS');
+  let callbackSecret = env.text('CALLBACK_SECRET');
+  if (callbackSecret === undefined) {
+    if (strict && callbackOrigins.length > 0) {
+      throw new ConfigError('CALLBACK_SECRET is missing (NODE_ENV=production with CALLBACK_ORIGINS set)');
+    }
+    callbackSecret = internalToken;
+  }
+  return {
+    driver,
+    redisUrl,
+    attempts: env.integer('BATCH_ATTEMPTS', 1, 20),
+    retryBackoffMs: env.integer('BATCH_RETRY_BACKOFF_MS', 1),
+    stallMs: env.integer('BATCH_STALL_MS', 500),
+    retentionMs: env.integer('BATCH_RETENTION_HOURS', 1, 24 * 365) * 3600_000,
+    callbackOrigins,
+    callbackSecret,
+    callbackBackoffMs: env.integer('CALLBACK_BACKOFF_MS', 1),
   };
 }
 

@@ -75,6 +75,22 @@ export interface ReportsConfig {
   maxRendersPerViewer: number | undefined;
   /** Students of one bulk download in progress at once. */
   bulkConcurrency: number;
+  /** How long a render waits for another replica's render of the same key. */
+  lockWaitMs: number;
+}
+
+export interface BatchesConfig {
+  driver: 'memory' | 'redis';
+  /** Set when replicas share Redis (batches with the redis driver, per-key locks). */
+  redisUrl: string | undefined;
+  attempts: number;
+  retryBackoffMs: number;
+  /** Stalled-item detection and render-lock expiry. */
+  stallMs: number;
+  retentionMs: number;
+  callbackOrigins: readonly string[];
+  callbackSecret: string;
+  callbackBackoffMs: number;
 }
 
 export interface ServiceConfig {
@@ -84,6 +100,7 @@ export interface ServiceConfig {
   storage: StorageConfig;
   renderer: RendererConfig;
   reports: ReportsConfig;
+  batches: BatchesConfig;
 }
 
 /** Injection tokens, one per namespace. */
@@ -93,3 +110,4 @@ export const FRONTEND_CONFIG = Symbol('config.frontend');
 export const STORAGE_CONFIG = Symbol('config.storage');
 export const RENDERER_CONFIG = Symbol('config.renderer');
 export const REPORTS_CONFIG = Symbol('config.reports');
+export const BATCHES_CONFIG = Symbol('config.batches');

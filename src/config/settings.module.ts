@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import {
   AUTH_CONFIG,
+  BATCHES_CONFIG,
   FRONTEND_CONFIG,
   HTTP_CONFIG,
   RENDERER_CONFIG,
@@ -26,6 +27,7 @@ export class SettingsModule {
       { provide: STORAGE_CONFIG, useValue: config.storage },
       { provide: RENDERER_CONFIG, useValue: config.renderer },
       { provide: REPORTS_CONFIG, useValue: config.reports },
+      { provide: BATCHES_CONFIG, useValue: config.batches },
     ];
     return { module: SettingsModule, providers, exports: providers.map((provider) => provider.provide) };
   }

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
+import { RedisHealthIndicator } from '../coordination';
 import { BrowserHealthIndicator } from '../renderer';
 import { StorageHealthIndicator } from '../storage';
 
@@ -14,6 +15,7 @@ export class HealthController implements BeforeApplicationShutdown {
     private readonly health: HealthCheckService,
     private readonly storage: StorageHealthIndicator,
     private readonly browser: BrowserHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get()
@@ -42,6 +44,8 @@ export class HealthController implements BeforeApplicationShutdown {
   }
 
   private dependencyChecks() {
-    return [() => this.storage.check(), () => this.browser.check()];
+    const checks = [() => this.storage.check(), () => this.browser.check()];
+    // Redis is part of the picture only where replicas share it.
+    return this.redis.configured ? [...checks, () => this.redis.check()] : checks;
   }
 }

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { CoordinationModule } from '../coordination';
 import { RendererModule } from '../renderer';
 import { StorageModule } from '../storage';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), StorageModule, RendererModule],
+  imports: [
+    TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    StorageModule,
+    RendererModule,
+    CoordinationModule,
+  ],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -13,6 +13,7 @@ export type RenderLoadSource = () => { active: number; waiting: number };
 export class ReportMetrics {
   readonly registry = new Registry();
   private loadSource: RenderLoadSource = () => ({ active: 0, waiting: 0 });
+  private backlogSource: () => Promise<number> = () => Promise.resolve(0);
 
   readonly requests = new Counter({
     name: 'pdf_requests_total',
@@ -48,6 +49,20 @@ export class ReportMetrics {
     registers: [this.registry],
   });
 
+  readonly callbacks = new Counter({
+    name: 'pdf_batch_callbacks_total',
+    help: 'Batch callbacks by outcome (delivered / failed after every attempt)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchItems = new Counter({
+    name: 'pdf_batch_items',
+    help: 'Batch items this replica finished, by state (succeeded / failed / retried)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   readonly browserRelaunches = new Counter({
     name: 'pdf_browser_relaunches_total',
     help: 'Chromium launches after the first (crash recovery or recycling)',
@@ -67,11 +82,22 @@ export class ReportMetrics {
       registers: [this.registry],
       collect: () => waiting.set(this.loadSource().waiting),
     });
+    const backlog: Gauge = new Gauge({
+      name: 'pdf_batch_waiting',
+      help: 'Batch items waiting to be rendered, across replicas (scale on this)',
+      registers: [this.registry],
+      collect: async () => backlog.set(await this.backlogSource()),
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'pdf_service_' });
   }
 
   observeRenderLoad(source: RenderLoadSource): void {
     this.loadSource = source;
+  }
+
+  /** The batch backlog (items waiting in the queue, every replica's): the autoscaling signal. */
+  observeBatchBacklog(source: () => Promise<number>): void {
+    this.backlogSource = source;
   }
 
   /** The renderer's observer, feeding the render instruments. */

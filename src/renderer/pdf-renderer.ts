@@ -1,4 +1,4 @@
-import type { RenderLoad } from './render-queue';
+import type { RenderLoad, RenderPriority } from './render-queue';
 
 /** One render: the page to open, the token the page reads, and the request id for the logs. */
 export interface RenderJob {
@@ -12,6 +12,8 @@ export interface RenderJob {
    * stopped too when `stopRunning` (a render that is also to be stored may finish).
    */
   abandoned?: { signal: AbortSignal; stopRunning: boolean };
+  /** Batch items wait behind every interactive render (default: interactive). */
+  priority?: RenderPriority;
 }
 
 export interface RendererStatus extends RenderLoad {

@@ -107,7 +107,7 @@ export class PuppeteerPdfRenderer
     const origin = this.allowedOrigin(job.url);
     this.inFlight += 1;
     try {
-      return await this.queue.run(() => this.renderNow(job, origin), job.abandoned?.signal);
+      return await this.queue.run(() => this.renderNow(job, origin), job.abandoned?.signal, job.priority);
     } finally {
       this.inFlight -= 1;
       if (this.inFlight === 0) this.drained?.();
@@ -218,7 +218,9 @@ export class PuppeteerPdfRenderer
       const response = await page.goto(job.url, { waitUntil: 'domcontentloaded', timeout: remaining() });
       if (!response) throw new RenderFailed('navigation', 'no response for the report page');
       if (response.status() >= 400) {
-        throw new RenderFailed('http_status', `report page answered ${response.status()}`);
+        throw new RenderFailed('http_status', `report page answered ${response.status()}`, {
+          pageStatus: response.status(),
+        });
       }
       // The main document (after redirects) must still be on an allowed frontend.
       if (!this.policy.documentOrigins.has(new URL(response.url()).origin)) {

@@ -22,13 +22,13 @@ describe(RenderQueue.name, () => {
       );
       await new Promise((resolve) => setImmediate(resolve));
       expect(started).toEqual([0, 1]);
-      expect(sut.load).toEqual({ active: 2, waiting: 2 });
+      expect(sut.load).toEqual({ active: 2, waiting: 2, waitingBatch: 0 });
       gates[1].resolve();
       await new Promise((resolve) => setImmediate(resolve));
       expect(started).toEqual([0, 1, 2]);
       gates.forEach((gate) => gate.resolve());
       await expect(Promise.all(runs)).resolves.toEqual([0, 1, 2, 3]);
-      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+      expect(sut.load).toEqual({ active: 0, waiting: 0, waitingBatch: 0 });
     });
 
     it('should refuse at once when the queue is full', async () => {
@@ -46,7 +46,7 @@ describe(RenderQueue.name, () => {
       const sut = new RenderQueue(1, 0);
       await expect(sut.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
       await expect(sut.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
-      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+      expect(sut.load).toEqual({ active: 0, waiting: 0, waitingBatch: 0 });
     });
 
     it('should drop a waiting task whose client went away, without running it', async () => {
@@ -60,15 +60,15 @@ describe(RenderQueue.name, () => {
         return Promise.resolve();
       }, abandoned.signal);
       const third = sut.run(() => Promise.resolve('third'));
-      expect(sut.load).toEqual({ active: 1, waiting: 2 });
+      expect(sut.load).toEqual({ active: 1, waiting: 2, waitingBatch: 0 });
       abandoned.abort();
       await expect(dropped).rejects.toBeInstanceOf(RenderAbandoned);
-      expect(sut.load).toEqual({ active: 1, waiting: 1 });
+      expect(sut.load).toEqual({ active: 1, waiting: 1, waitingBatch: 0 });
       gate.resolve();
       await first;
       await expect(third).resolves.toBe('third');
       expect(ran).toBe(false);
-      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+      expect(sut.load).toEqual({ active: 0, waiting: 0, waitingBatch: 0 });
     });
 
     it('should refuse a task whose client is already gone', async () => {
@@ -76,7 +76,25 @@ describe(RenderQueue.name, () => {
       await expect(sut.run(() => Promise.resolve(1), AbortSignal.abort())).rejects.toBeInstanceOf(
         RenderAbandoned,
       );
-      expect(sut.load).toEqual({ active: 0, waiting: 0 });
+      expect(sut.load).toEqual({ active: 0, waiting: 0, waitingBatch: 0 });
+    });
+
+    it('should start interactive tasks before batch tasks that waited longer, and never refuse batch tasks', async () => {
+      const sut = new RenderQueue(1, 1);
+      const gate = deferred();
+      const started: string[] = [];
+      const task = (name: string) => () => {
+        started.push(name);
+        return Promise.resolve(name);
+      };
+      const first = sut.run(() => gate.promise);
+      const batch = ['b1', 'b2', 'b3'].map((name) => sut.run(task(name), undefined, 'batch'));
+      const interactive = sut.run(task('i1'));
+      await expect(sut.run(task('i2'))).rejects.toBeInstanceOf(RenderQueueFull);
+      expect(sut.load).toEqual({ active: 1, waiting: 1, waitingBatch: 3 });
+      gate.resolve();
+      await Promise.all([first, interactive, ...batch]);
+      expect(started).toEqual(['i1', 'b1', 'b2', 'b3']);
     });
   });
 });

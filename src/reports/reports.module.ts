@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth';
+import { CoordinationModule } from '../coordination';
 import { FRONTEND_CONFIG, type FrontendConfig } from '../config';
 import { MetricsModule } from '../metrics';
 import { RendererModule } from '../renderer';
@@ -9,7 +10,7 @@ import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 
 @Module({
-  imports: [AuthModule, StorageModule, RendererModule, MetricsModule],
+  imports: [AuthModule, StorageModule, RendererModule, MetricsModule, CoordinationModule],
   providers: [
     ReportsService,
     {

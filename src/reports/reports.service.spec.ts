@@ -9,6 +9,8 @@ import {
   StorageUnavailable,
 } from '../common/domain.errors';
 import { strictFake } from '../common/strict-fake.testing';
+import { KeyLocks } from '../coordination';
+import { LocalKeyLocks } from '../coordination/key-locks';
 import type { ReportsConfig } from '../config';
 import { ReportMetrics } from '../metrics';
 import type { PdfRenderer, RenderJob } from '../renderer';
@@ -33,7 +35,7 @@ const pages = new ReportPageUrls({
   },
 });
 const jwt = new JwtService({ secret: SECRET });
-const config: ReportsConfig = { maxRendersPerViewer: undefined, bulkConcurrency: 2 };
+const config: ReportsConfig = { maxRendersPerViewer: undefined, bulkConcurrency: 2, lockWaitMs: 1000 };
 
 function caller(claims: Record<string, unknown>): Caller {
   return { viewer: viewerFromClaims(claims), token: `caller-token-${String(claims.user_id)}` };
@@ -70,7 +72,11 @@ function trigger(overrides: Partial<TriggerRequest> = {}): TriggerRequest {
   };
 }
 
-function setup(storage: Partial<ReportStorage>, renderer: Partial<PdfRenderer>) {
+function setup(
+  storage: Partial<ReportStorage>,
+  renderer: Partial<PdfRenderer>,
+  locks: KeyLocks = new LocalKeyLocks(),
+) {
   const metrics = new ReportMetrics();
   const sut = new ReportsService(
     strictFake<ReportStorage>('storage', { driver: 'fs', ...storage }),
@@ -78,6 +84,7 @@ function setup(storage: Partial<ReportStorage>, renderer: Partial<PdfRenderer>) 
     pages,
     new ReportTokens(jwt, { internalToken: 'x'.repeat(32), jwtSecret: SECRET, reportTokenIssuer: 'iss' }),
     metrics,
+    locks,
     config,
   );
   const counted = async (series: string) => {
@@ -197,6 +204,27 @@ describe(ReportsService.name, () => {
       await expect(sut.serve(admin, download({ ifNoneMatch: '"older"' }))).rejects.toBeInstanceOf(
         ReportNotStored,
       );
+    });
+  });
+
+  describe('across replicas', () => {
+    it('should answer what another replica stored instead of rendering the key again', async () => {
+      const held = strictFake<KeyLocks>('locks', {
+        tryAcquire: () => Promise.resolve(null),
+        waitForRelease: () => Promise.resolve(true),
+      });
+      const { sut } = setup(
+        {
+          open: jest
+            .fn()
+            .mockResolvedValueOnce(null)
+            .mockResolvedValueOnce({ object: STORED, body: Readable.from([PDF]) }),
+        },
+        {},
+        held,
+      );
+      const served = await sut.serve(teacherOfC1, download());
+      expect(served).toMatchObject({ cache: 'MISS', etag: '"stored"', size: PDF.length });
     });
   });
 

@@ -11,13 +11,14 @@ import {
 } from '../common/domain.errors';
 import { REPORTS_CONFIG, type ReportsConfig } from '../config';
 import { ReportMetrics, type CacheResult } from '../metrics';
-import { PdfRenderer } from '../renderer';
+import { KeyLocks } from '../coordination';
+import { PdfRenderer, type RenderPriority } from '../renderer';
 import { hasClass, parseClassReport, parseReport, reportKey, type ClassReport, type Report } from '../report';
 import type { ReportKey } from '../report';
 import { ReportStorage } from '../storage';
 import { inCompletionOrder } from './completion-order';
 import { contentEtag, etagMatches } from './etag';
-import { RenderFlights } from './render-flights';
+import { RenderFlights, type FlightControl } from './render-flights';
 import { CANONICAL_PAGE, ReportPageUrls } from './report-page-urls';
 import type {
   BulkEntry,
@@ -53,6 +54,8 @@ interface ProduceOptions {
   /** A token the backend minted for this report; otherwise the service mints one. */
   reportToken?: string;
   requestId: string;
+  /** Batch items wait behind downloads and the single trigger. */
+  priority?: RenderPriority;
 }
 
 const PDF = 'application/pdf';
@@ -77,6 +80,7 @@ export class ReportsService {
     private readonly pages: ReportPageUrls,
     private readonly tokens: ReportTokens,
     private readonly metrics: ReportMetrics,
+    private readonly locks: KeyLocks,
     @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
   ) {
     this.perViewer = new ViewerRenderLimit(config.maxRendersPerViewer);
@@ -151,8 +155,11 @@ export class ReportsService {
     return inCompletionOrder(reports, (report) => this.bulkEntry(caller, report, request), concurrency);
   }
 
-  /** The backend trigger: a canonical render stored under its key (unless `force: false` finds one). */
-  async generate(trigger: TriggerRequest): Promise<TriggerResult> {
+  /**
+   * The backend trigger (and each batch item): a canonical render stored under its key (unless
+   * `force: false` finds one). Batch items render at batch priority.
+   */
+  async generate(trigger: TriggerRequest, priority: RenderPriority = 'interactive'): Promise<TriggerResult> {
     const started = performance.now();
     const report = parseClassReport({ kind: trigger.reportType, ...trigger });
     if (trigger.origin !== undefined && !this.pages.isAllowed(trigger.origin)) {
@@ -160,7 +167,7 @@ export class ReportsService {
     }
     if (trigger.reportToken !== undefined) this.tokens.assertUsable(trigger.reportToken);
     const key = reportKey(report);
-    const route = 'internal-trigger';
+    const route = priority === 'batch' ? 'internal-batch' : 'internal-trigger';
     if (trigger.force === false) {
       const found = await this.lookup(key, 'facts');
       if (found) {
@@ -174,6 +181,7 @@ export class ReportsService {
       origin: trigger.origin,
       reportToken: trigger.reportToken,
       requestId: trigger.requestId,
+      priority,
     });
     if (produced.stored !== 'stored') {
       throw new StorageUnavailable('write', {
@@ -263,35 +271,65 @@ export class ReportsService {
 
   /**
    * The one render-and-store path: a canonical render (the report's own page, with the backend's report
-   * token or one minted for this report, never a caller's), shared by every concurrent caller of the key,
-   * stored when any of them may. A failed store is logged and counted; the bytes are still answered.
+   * token or one minted for this report, never a caller's), shared by every concurrent caller of the key in
+   * this process, and across replicas through a per-key lock: when another replica holds the key, this one
+   * waits for its render and answers what it stored. Stored when any caller may; a failed store is logged
+   * and counted, and the bytes are still answered.
    */
   private produce(report: ClassReport, key: ReportKey, options: ProduceOptions): Promise<Produced> {
     return this.flights.join(key, { store: options.store, gone: options.gone }, async (flight) => {
-      this.logger.log({ key, driver: this.storage.driver }, 'Starting PDF generation');
-      const bytes = await this.renderer.render({
-        url: this.pages.url(CANONICAL_PAGE[report.kind], report, options.origin),
-        token: options.reportToken ?? this.tokens.mint(report),
-        requestId: options.requestId,
-        // Once running, a render that may be stored finishes (bounded by RENDER_TIMEOUT_MS).
-        abandoned: { signal: flight.abandoned, stopRunning: false },
-      });
-      if (!flight.shouldStore()) return { bytes, etag: contentEtag(bytes), stored: 'not_stored' };
+      const lease = await this.locks.tryAcquire(key);
+      if (!lease) {
+        const elsewhere = await this.awaitElsewhere(key);
+        if (elsewhere) return elsewhere;
+      }
       try {
-        const written = await this.storage.write(key, bytes, {
-          contentType: PDF,
-          metadata: { 'report-kind': report.kind },
-        });
-        this.logger.log(
-          { key, driver: this.storage.driver, bytes: bytes.byteLength },
-          'PDF uploaded to S3 successfully',
-        );
-        return { bytes, etag: written.etag || contentEtag(bytes), stored: 'stored' };
-      } catch (error) {
-        this.storageFailed('write', key, error);
-        return { bytes, etag: contentEtag(bytes), stored: 'store_failed' };
+        return await this.renderAndStore(report, key, options, flight);
+      } finally {
+        await lease?.release();
       }
     });
+  }
+
+  /** The PDF another replica is rendering for `key`, once it is stored; null when it was not. */
+  private async awaitElsewhere(key: ReportKey): Promise<Produced | null> {
+    await this.locks.waitForRelease(key, this.config.lockWaitMs);
+    const found = await this.lookup(key, 'bytes');
+    if (!found?.body) return null;
+    const bytes = new Uint8Array(Buffer.concat(await found.body.toArray()));
+    return { bytes, etag: found.etag, stored: 'stored' };
+  }
+
+  private async renderAndStore(
+    report: ClassReport,
+    key: ReportKey,
+    options: ProduceOptions,
+    flight: FlightControl,
+  ): Promise<Produced> {
+    this.logger.log({ key, driver: this.storage.driver }, 'Starting PDF generation');
+    const bytes = await this.renderer.render({
+      url: this.pages.url(CANONICAL_PAGE[report.kind], report, options.origin),
+      token: options.reportToken ?? this.tokens.mint(report),
+      requestId: options.requestId,
+      // Once running, a render that may be stored finishes (bounded by RENDER_TIMEOUT_MS).
+      abandoned: { signal: flight.abandoned, stopRunning: false },
+      priority: options.priority,
+    });
+    if (!flight.shouldStore()) return { bytes, etag: contentEtag(bytes), stored: 'not_stored' };
+    try {
+      const written = await this.storage.write(key, bytes, {
+        contentType: PDF,
+        metadata: { 'report-kind': report.kind },
+      });
+      this.logger.log(
+        { key, driver: this.storage.driver, bytes: bytes.byteLength },
+        'PDF uploaded to S3 successfully',
+      );
+      return { bytes, etag: written.etag || contentEtag(bytes), stored: 'stored' };
+    } catch (error) {
+      this.storageFailed('write', key, error);
+      return { bytes, etag: contentEtag(bytes), stored: 'store_failed' };
+    }
   }
 
   private count(route: string, cache: CacheResult): void {

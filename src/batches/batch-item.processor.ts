@@ -1,0 +1,82 @@
+import { Logger } from '@nestjs/common';
+import { isDomainError } from '../common/domain.errors';
+import { isRetryable } from '../common/retryable';
+import type { BatchesConfig } from '../config';
+import type { ReportMetrics } from '../metrics';
+import type { ReportsService } from '../reports';
+import type { BatchCallbacks } from './batch-callbacks';
+import type { BatchStore } from './batch.store';
+
+/** What became of one attempt: done (finished or skipped), or try again after `retryInMs`. */
+export type ItemOutcome = { retryInMs: number } | 'done';
+
+/**
+ * Renders one batch item, the same way on every driver: mark it active, render and store it through
+ * ReportsService at batch priority, then finish it or schedule a retry by the shared classification. The
+ * replica that finishes a batch's last item sends its callback.
+ */
+export class BatchItemProcessor {
+  private readonly logger = new Logger(BatchItemProcessor.name);
+
+  constructor(
+    private readonly store: BatchStore,
+    private readonly reports: ReportsService,
+    private readonly callbacks: BatchCallbacks,
+    private readonly config: BatchesConfig,
+    private readonly metrics: ReportMetrics,
+  ) {}
+
+  async process(batchId: string, index: number): Promise<ItemOutcome> {
+    const started = await this.store.startItem(batchId, index);
+    if (!started.run) return 'done';
+    const batch = await this.store.get(batchId);
+    const item = batch?.items[index];
+    if (!batch || !item) return 'done';
+    const spec = batch.record.spec;
+    try {
+      await this.reports.generate(
+        {
+          reportType: item.reportType,
+          classId: spec.classId,
+          testId: spec.testId,
+          studentId: item.studentId,
+          teacherId: item.teacherId,
+          origin: spec.origin,
+          force: spec.force,
+          requestId: `batch:${batchId}:${index}`,
+        },
+        'batch',
+      );
+      await this.finish(batchId, index, 'succeeded', undefined);
+      return 'done';
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      // A timeout is tried at most once more: a page that never gets ready would hold a slot each time.
+      const limit = error.code === 'render_failed' && error.reason === 'timeout' ? 2 : this.config.attempts;
+      if (isRetryable(error) && started.attempts < Math.min(limit, this.config.attempts)) {
+        await this.store.retryItem(batchId, index, error.message);
+        this.metrics.batchItems.inc({ state: 'retried' });
+        return { retryInMs: this.config.retryBackoffMs * 2 ** (started.attempts - 1) };
+      }
+      this.logger.warn({ batchId, key: item.s3Key, err: error }, 'batch item failed');
+      await this.finish(batchId, index, 'failed', error.message);
+      return 'done';
+    }
+  }
+
+  /** For items the queue itself gave up on (a replica died with it too often). */
+  async abandon(batchId: string, index: number, reason: string): Promise<void> {
+    await this.finish(batchId, index, 'failed', reason);
+  }
+
+  private async finish(
+    batchId: string,
+    index: number,
+    state: 'succeeded' | 'failed',
+    error: string | undefined,
+  ): Promise<void> {
+    const outcome = await this.store.finishItem(batchId, index, state, error);
+    this.metrics.batchItems.inc({ state });
+    if (outcome.batchFinished) this.callbacks.deliver(batchId);
+  }
+}

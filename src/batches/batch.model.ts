@@ -1,0 +1,118 @@
+import { InvalidInput } from '../common/domain.errors';
+import { reportKey, parseClassReport, type ClassReport, type ReportInput } from '../report';
+
+/** What the backend asks for: every report of one class and test it names. */
+export interface BatchSpec {
+  classId: string;
+  testId: string;
+  studentIds: readonly string[];
+  teacherIds: readonly string[];
+  includeOverall: boolean;
+  origin: string | undefined;
+  force: boolean;
+  callbackUrl: string | undefined;
+}
+
+export type BatchState = 'queued' | 'running' | 'completed' | 'cancelled';
+export type ItemState = 'pending' | 'active' | 'succeeded' | 'failed' | 'cancelled';
+export type CallbackState = 'none' | 'pending' | 'delivered' | 'failed';
+
+/** One report of a batch (one key); its place in the batch is its index. */
+export interface BatchItem {
+  reportType: ClassReport['kind'];
+  studentId?: string;
+  teacherId?: string;
+  s3Key: string;
+  state: ItemState;
+  attempts: number;
+  error?: string;
+}
+
+/** The facts of a batch that never change after it is created. */
+export interface BatchRecord {
+  batchId: string;
+  spec: BatchSpec;
+  createdAt: string;
+}
+
+/** The batch as the store holds it. */
+export interface StoredBatch {
+  record: BatchRecord;
+  state: BatchState;
+  finishedAt: string | null;
+  items: BatchItem[];
+  callback: { state: CallbackState; attempts: number };
+}
+
+/** GET /internal/batches/:id (and the callback, without `items`). */
+export interface BatchStatus {
+  batchId: string;
+  classId: string;
+  testId: string;
+  state: BatchState;
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  createdAt: string;
+  finishedAt: string | null;
+  items: BatchItem[];
+  callback: { state: CallbackState; attempts: number };
+}
+
+export const FINAL_ITEM_STATES: readonly ItemState[] = ['succeeded', 'failed', 'cancelled'];
+
+/** The report each item renders; ids are validated here (400 naming the field). */
+export function reportsOf(spec: BatchSpec): ClassReport[] {
+  const base = { classId: spec.classId, testId: spec.testId };
+  return [
+    ...spec.studentIds.map((studentId, index) =>
+      parseNamed(`studentIds[${index}]`, { kind: 'student', ...base, studentId }),
+    ),
+    ...spec.teacherIds.map((teacherId, index) =>
+      parseNamed(`teacherIds[${index}]`, { kind: 'teacher', ...base, teacherId }),
+    ),
+    ...(spec.includeOverall ? [parseClassReport({ kind: 'overall', ...base })] : []),
+  ];
+}
+
+/** A bad id in a list is named by its place in the list (`studentIds[3]`). */
+function parseNamed(field: string, input: ReportInput): ClassReport {
+  try {
+    return parseClassReport(input);
+  } catch (error) {
+    if (error instanceof InvalidInput && (error.field === 'studentId' || error.field === 'teacherId')) {
+      throw new InvalidInput(field, error.reason);
+    }
+    throw error;
+  }
+}
+
+export function itemOf(report: ClassReport): BatchItem {
+  return {
+    reportType: report.kind,
+    ...(report.kind === 'student' ? { studentId: report.studentId } : {}),
+    ...(report.kind === 'teacher' ? { teacherId: report.teacherId } : {}),
+    s3Key: reportKey(report),
+    state: 'pending',
+    attempts: 0,
+  };
+}
+
+export function statusOf(batch: StoredBatch): BatchStatus {
+  const count = (state: ItemState) => batch.items.filter((item) => item.state === state).length;
+  return {
+    batchId: batch.record.batchId,
+    classId: batch.record.spec.classId,
+    testId: batch.record.spec.testId,
+    state: batch.state,
+    total: batch.items.length,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    pending: count('pending') + count('active'),
+    createdAt: batch.record.createdAt,
+    finishedAt: batch.finishedAt,
+    items: batch.items,
+    callback: batch.callback,
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * How batch items reach a worker: an in-process queue (memory) or BullMQ on Redis (every replica's
+ * workers pull from one queue). Workers pull an item only as fast as they finish one, at most
+ * RENDER_CONCURRENCY at a time per replica, and the renderer runs it behind every interactive render.
+ */
+export abstract class BatchRunner {
+  abstract enqueue(batchId: string, count: number): Promise<void>;
+  /** Items waiting (not yet taken by a worker), across replicas. */
+  abstract backlog(): Promise<number>;
+}

@@ -1,0 +1,35 @@
+import type { BatchItem, BatchRecord, CallbackState, StoredBatch } from './batch.model';
+
+/** How `create` went: a new batch, the same one again (same idempotency key and body), or a conflict. */
+export type CreateOutcome = { batchId: string; created: boolean } | 'conflict';
+
+/** What finishing an item did: `batchFinished` is true for exactly one caller per batch. */
+export interface FinishOutcome {
+  batchFinished: boolean;
+}
+
+/**
+ * Where batch state lives: in this process (memory) or in Redis (shared by replicas). Every transition is
+ * atomic, so two replicas finishing the last two items still finish the batch exactly once.
+ */
+export abstract class BatchStore {
+  abstract create(
+    record: BatchRecord,
+    items: BatchItem[],
+    idempotency: { key: string; fingerprint: string } | undefined,
+  ): Promise<CreateOutcome>;
+  abstract get(batchId: string): Promise<StoredBatch | null>;
+  /** Marks an item active (one more attempt); 'skip' when it is already final or the batch was cancelled. */
+  abstract startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }>;
+  /** Back to pending for a retry, remembering why the attempt failed. */
+  abstract retryItem(batchId: string, index: number, error: string): Promise<void>;
+  abstract finishItem(
+    batchId: string,
+    index: number,
+    state: 'succeeded' | 'failed',
+    error: string | undefined,
+  ): Promise<FinishOutcome>;
+  /** Cancels pending items; null for an unknown batch, 'completed' when there was nothing to cancel. */
+  abstract cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null>;
+  abstract setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void>;
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { Conflict, InvalidInput, NotFound } from '../common/domain.errors';
+import { BATCHES_CONFIG, FRONTEND_CONFIG, type BatchesConfig, type FrontendConfig } from '../config';
+import { itemOf, reportsOf, statusOf, type BatchSpec, type BatchStatus } from './batch.model';
+import { BatchCallbacks } from './batch-callbacks';
+import { BatchRunner } from './batch.runner';
+import { BatchStore } from './batch.store';
+
+/** Batch ids are UUIDs; anything else names no batch (and never reaches storage as a key). */
+const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** POST /internal/batches' answer: the batch, and whether this call created it. */
+export interface CreatedBatch {
+  status: BatchStatus;
+  created: boolean;
+}
+
+/**
+ * Batches of report renders for the backend: validated and expanded into one item per report key,
+ * stored, queued for every replica's workers; looked up and cancelled by id on any replica.
+ */
+@Injectable()
+export class BatchesService {
+  private readonly frontends: ReadonlySet<string>;
+  private readonly callbackOrigins: ReadonlySet<string>;
+
+  constructor(
+    private readonly store: BatchStore,
+    private readonly runner: BatchRunner,
+    private readonly callbacks: BatchCallbacks,
+    @Inject(BATCHES_CONFIG) config: BatchesConfig,
+    @Inject(FRONTEND_CONFIG) frontend: FrontendConfig,
+  ) {
+    this.frontends = new Set(frontend.allowedOrigins);
+    this.callbackOrigins = new Set(config.callbackOrigins);
+  }
+
+  async create(spec: BatchSpec, idempotencyKey: string | undefined): Promise<CreatedBatch> {
+    const items = this.itemsOf(spec);
+    const batchId = randomUUID();
+    const outcome = await this.store.create(
+      { batchId, spec, createdAt: new Date().toISOString() },
+      items,
+      idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: fingerprintOf(spec) },
+    );
+    if (outcome === 'conflict') {
+      throw new Conflict('Idempotency-Key was already used for a different batch');
+    }
+    if (outcome.created) {
+      if (items.length > 0) await this.runner.enqueue(batchId, items.length);
+      else if (spec.callbackUrl) this.callbacks.deliver(batchId);
+    }
+    return { status: await this.status(outcome.batchId), created: outcome.created };
+  }
+
+  async status(batchId: string): Promise<BatchStatus> {
+    const batch = BATCH_ID.test(batchId) ? await this.store.get(batchId) : null;
+    if (!batch) throw new NotFound('no such batch (unknown or expired)');
+    return statusOf(batch);
+  }
+
+  /** Pending items are cancelled; active ones finish. A completed batch cannot be cancelled (409). */
+  async cancel(batchId: string): Promise<BatchStatus> {
+    const outcome = BATCH_ID.test(batchId) ? await this.store.cancel(batchId) : null;
+    if (outcome === null) throw new NotFound('no such batch (unknown or expired)');
+    if (outcome === 'completed') throw new Conflict('the batch is already completed');
+    if (outcome.batchFinished) this.callbacks.deliver(batchId);
+    return this.status(batchId);
+  }
+
+  private itemsOf(spec: BatchSpec) {
+    if (spec.studentIds.length + spec.teacherIds.length === 0 && !spec.includeOverall) {
+      throw new InvalidInput('studentIds', 'teacherIds and includeOverall name no report at all');
+    }
+    if (spec.origin !== undefined && !this.frontends.has(spec.origin)) {
+      throw new InvalidInput('origin', 'is not an allowed frontend origin');
+    }
+    if (spec.callbackUrl !== undefined) {
+      const url = URL.canParse(spec.callbackUrl) ? new URL(spec.callbackUrl) : undefined;
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new InvalidInput('callbackUrl', 'must be an http(s) URL');
+      }
+      if (!this.callbackOrigins.has(url.origin)) {
+        throw new InvalidInput('callbackUrl', `origin ${url.origin} is not in CALLBACK_ORIGINS`);
+      }
+    }
+    return reportsOf(spec).map(itemOf);
+  }
+}
+
+/** The same body twice is the same batch: a digest of its fields in a fixed order. */
+function fingerprintOf(spec: BatchSpec): string {
+  const canonical = JSON.stringify([
+    spec.classId,
+    spec.testId,
+    spec.studentIds,
+    spec.teacherIds,
+    spec.includeOverall,
+    spec.origin ?? null,
+    spec.force,
+    spec.callbackUrl ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}

@@ -1,0 +1,77 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { within } from '../common/within';
+import type { BatchItemProcessor } from './batch-item.processor';
+import { BatchRunner } from './batch.runner';
+
+interface QueuedItem {
+  batchId: string;
+  index: number;
+}
+
+/** Batch items in this process (BATCH_QUEUE=memory): one replica, not durable, same behaviour otherwise. */
+export class MemoryBatchRunner
+  extends BatchRunner
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(MemoryBatchRunner.name);
+  private readonly queue: QueuedItem[] = [];
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly active = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly processor: BatchItemProcessor,
+    private readonly concurrency: number,
+    private readonly graceMs: number,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+  }
+
+  /** Stops taking items; those running finish within the grace period. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retries) clearTimeout(timer);
+    await within(Promise.allSettled([...this.active]), this.graceMs, () => []);
+  }
+
+  enqueue(batchId: string, count: number): Promise<void> {
+    for (let index = 0; index < count; index += 1) this.queue.push({ batchId, index });
+    this.pump();
+    return Promise.resolve();
+  }
+
+  backlog(): Promise<number> {
+    return Promise.resolve(this.queue.length);
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active.size < this.concurrency && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      const run: Promise<void> = this.run(item).finally(() => {
+        this.active.delete(run);
+        this.pump();
+      });
+      this.active.add(run);
+    }
+  }
+
+  private async run(item: QueuedItem): Promise<void> {
+    try {
+      const outcome = await this.processor.process(item.batchId, item.index);
+      if (outcome === 'done') return;
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        this.queue.push(item);
+        this.pump();
+      }, outcome.retryInMs);
+      this.retries.add(timer);
+    } catch (error) {
+      this.logger.error({ err: error, batchId: item.batchId }, 'batch item crashed');
+      await this.processor.abandon(item.batchId, item.index, 'internal error');
+    }
+  }
+}

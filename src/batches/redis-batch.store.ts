@@ -1,0 +1,178 @@
+import type { Redis } from 'ioredis';
+import type { BatchItem, BatchRecord, BatchState, CallbackState, StoredBatch } from './batch.model';
+import { BatchStore, type CreateOutcome, type FinishOutcome } from './batch.store';
+
+const BATCH = (id: string) => `pdf:batch:${id}`;
+const ITEMS = (id: string) => `pdf:batch:${id}:items`;
+const IDEMPOTENCY = (key: string) => `pdf:batch-idempotency:${key}`;
+
+/** Item transitions run inside Redis (Lua), so replicas never finish an item or a batch twice. */
+const START_ITEM = `
+local state = redis.call('hget', KEYS[1], 'state')
+local raw = redis.call('hget', KEYS[2], ARGV[1])
+if not state or not raw then return {0, 0} end
+local item = cjson.decode(raw)
+if state == 'cancelled' or item.state == 'succeeded' or item.state == 'failed' or item.state == 'cancelled' then
+  return {0, item.attempts}
+end
+item.state = 'active'
+item.attempts = item.attempts + 1
+redis.call('hset', KEYS[2], ARGV[1], cjson.encode(item))
+if state == 'queued' then redis.call('hset', KEYS[1], 'state', 'running') end
+return {1, item.attempts}`;
+
+const RETRY_ITEM = `
+local raw = redis.call('hget', KEYS[2], ARGV[1])
+if not raw then return 0 end
+local item = cjson.decode(raw)
+if item.state ~= 'active' then return 0 end
+item.state = 'pending'
+item.error = ARGV[2]
+redis.call('hset', KEYS[2], ARGV[1], cjson.encode(item))
+return 1`;
+
+const FINISH_ITEM = `
+local raw = redis.call('hget', KEYS[2], ARGV[1])
+if not raw then return 0 end
+local item = cjson.decode(raw)
+if item.state == 'succeeded' or item.state == 'failed' or item.state == 'cancelled' then return 0 end
+item.state = ARGV[2]
+if ARGV[3] ~= '' then item.error = ARGV[3] else item.error = nil end
+redis.call('hset', KEYS[2], ARGV[1], cjson.encode(item))
+local remaining = redis.call('hincrby', KEYS[1], 'remaining', -1)
+if remaining > 0 then return 0 end
+if redis.call('hget', KEYS[1], 'state') ~= 'cancelled' then
+  redis.call('hset', KEYS[1], 'state', 'completed', 'finishedAt', ARGV[4])
+end
+return 1`;
+
+const CANCEL = `
+local state = redis.call('hget', KEYS[1], 'state')
+if not state then return -1 end
+if state == 'completed' then return -2 end
+if state == 'cancelled' then return 0 end
+redis.call('hset', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[1])
+local all = redis.call('hgetall', KEYS[2])
+local cancelled = 0
+for i = 1, #all, 2 do
+  local item = cjson.decode(all[i + 1])
+  if item.state == 'pending' then
+    item.state = 'cancelled'
+    redis.call('hset', KEYS[2], all[i], cjson.encode(item))
+    cancelled = cancelled + 1
+  end
+end
+local remaining = redis.call('hincrby', KEYS[1], 'remaining', -cancelled)
+if remaining == 0 then return 1 end
+return 0`;
+
+/** Batch state in Redis (BATCH_QUEUE=redis): every replica reads and updates the same batches. */
+export class RedisBatchStore extends BatchStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly retentionMs: number,
+  ) {
+    super();
+  }
+
+  async create(
+    record: BatchRecord,
+    items: BatchItem[],
+    idempotency: { key: string; fingerprint: string } | undefined,
+  ): Promise<CreateOutcome> {
+    if (idempotency) {
+      const claimed = await this.redis.set(
+        IDEMPOTENCY(idempotency.key),
+        `${idempotency.fingerprint} ${record.batchId}`,
+        'PX',
+        this.retentionMs,
+        'NX',
+      );
+      if (claimed !== 'OK') {
+        const earlier = (await this.redis.get(IDEMPOTENCY(idempotency.key))) ?? '';
+        const [fingerprint, batchId] = earlier.split(' ');
+        return fingerprint === idempotency.fingerprint ? { batchId, created: false } : 'conflict';
+      }
+    }
+    const finished = items.length === 0;
+    const transaction = this.redis.multi();
+    transaction.hset(BATCH(record.batchId), {
+      record: JSON.stringify(record),
+      state: finished ? 'completed' : 'queued',
+      finishedAt: finished ? record.createdAt : '',
+      remaining: items.length,
+      callbackState: record.spec.callbackUrl ? 'pending' : 'none',
+      callbackAttempts: 0,
+    });
+    if (items.length > 0) {
+      transaction.hset(
+        ITEMS(record.batchId),
+        Object.fromEntries(items.map((item, index) => [index, JSON.stringify(item)])),
+      );
+      transaction.pexpire(ITEMS(record.batchId), this.retentionMs);
+    }
+    transaction.pexpire(BATCH(record.batchId), this.retentionMs);
+    await transaction.exec();
+    return { batchId: record.batchId, created: true };
+  }
+
+  async get(batchId: string): Promise<StoredBatch | null> {
+    const [batch, items] = await Promise.all([
+      this.redis.hgetall(BATCH(batchId)),
+      this.redis.hgetall(ITEMS(batchId)),
+    ]);
+    if (!batch.record) return null;
+    const ordered = Object.entries(items)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([, raw]) => JSON.parse(raw) as BatchItem);
+    return {
+      record: JSON.parse(batch.record) as BatchRecord,
+      state: batch.state as BatchState,
+      finishedAt: batch.finishedAt === '' ? null : batch.finishedAt,
+      items: ordered,
+      callback: { state: batch.callbackState as CallbackState, attempts: Number(batch.callbackAttempts) },
+    };
+  }
+
+  async startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }> {
+    const [run, attempts] = (await this.redis.eval(START_ITEM, 2, BATCH(batchId), ITEMS(batchId), index)) as [
+      number,
+      number,
+    ];
+    return { run: run === 1, attempts };
+  }
+
+  async retryItem(batchId: string, index: number, error: string): Promise<void> {
+    await this.redis.eval(RETRY_ITEM, 2, BATCH(batchId), ITEMS(batchId), index, error);
+  }
+
+  async finishItem(
+    batchId: string,
+    index: number,
+    state: 'succeeded' | 'failed',
+    error: string | undefined,
+  ): Promise<FinishOutcome> {
+    const done = await this.redis.eval(
+      FINISH_ITEM,
+      2,
+      BATCH(batchId),
+      ITEMS(batchId),
+      index,
+      state,
+      error ?? '',
+      new Date().toISOString(),
+    );
+    return { batchFinished: done === 1 };
+  }
+
+  async cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null> {
+    const result = await this.redis.eval(CANCEL, 2, BATCH(batchId), ITEMS(batchId), new Date().toISOString());
+    if (result === -1) return null;
+    if (result === -2) return 'completed';
+    return { outcome: 'cancelled', batchFinished: result === 1 };
+  }
+
+  async setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void> {
+    await this.redis.hset(BATCH(batchId), { callbackState: state, callbackAttempts: attempts });
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { BATCHES_CONFIG, type BatchesConfig } from '../config';
+import { KeyLocks, LocalKeyLocks } from './key-locks';
+import { RedisConnection } from './redis.connection';
+import { RedisKeyLocks } from './redis-key-locks';
+import { RedisHealthIndicator } from './redis.health';
+
+/** What replicas share: per-key render locks (Redis when REDIS_URL is set, in-process otherwise). */
+@Module({
+  imports: [TerminusModule],
+  providers: [
+    {
+      provide: RedisConnection,
+      useFactory: (config: BatchesConfig) => new RedisConnection(config.redisUrl),
+      inject: [BATCHES_CONFIG],
+    },
+    {
+      provide: KeyLocks,
+      useFactory: (redis: RedisConnection, config: BatchesConfig) =>
+        redis.client ? new RedisKeyLocks(redis.client, config.stallMs) : new LocalKeyLocks(),
+      inject: [RedisConnection, BATCHES_CONFIG],
+    },
+    RedisHealthIndicator,
+  ],
+  exports: [RedisConnection, KeyLocks, RedisHealthIndicator],
+})
+export class CoordinationModule {}

@@ -1,0 +1,4 @@
+export { CoordinationModule } from './coordination.module';
+export { KeyLocks, type KeyLease } from './key-locks';
+export { RedisConnection } from './redis.connection';
+export { RedisHealthIndicator } from './redis.health';
