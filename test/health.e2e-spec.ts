@@ -27,7 +27,7 @@ describe('health (e2e)', () => {
 
     it('should answer /health 200 with storage and browser up', async () => {
       const response = await request(app.getHttpServer()).get('/health').expect(200);
-      const browser = { status: 'up', connected: true, active: 0, waiting: 0 };
+      const browser = { status: 'up', connected: true, active: 0, waiting: 0, waitingBatch: 0 };
       expect(response.body).toEqual({
         status: 'ok',
         info: { storage: { status: 'up' }, browser },

@@ -175,6 +175,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
         statusCode: 401,
         error: 'Unauthorized',
         message: 'missing or wrong X-Service-Auth',
+        retryable: false,
       });
     });
 
@@ -527,6 +528,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
         statusCode: 502,
         error: 'Bad Gateway',
         message: 'render failed (blocked)',
+        retryable: false,
       });
       await download('/generate-pdf?studentId=AWAY1&testId=1&classId=CR', admin).expect(502);
       expect(await bucket.stat('reports/CR/Test_1/students/AWAY1.pdf')).toBeNull();
@@ -548,6 +550,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
         statusCode: 502,
         error: 'Bad Gateway',
         message: 'render failed (navigation)',
+        retryable: true,
       });
       const bulk = await http()
         .post('/generate-bulk-pdf')

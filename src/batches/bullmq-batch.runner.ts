@@ -71,7 +71,8 @@ export class BullmqBatchRunner
         name: 'item',
         data: { batchId, index },
         opts: {
-          jobId: `${batchId}:${index}`,
+          // BullMQ refuses ":" in job ids.
+          jobId: `${batchId}-${index}`,
           removeOnComplete: true,
           removeOnFail: 1000,
         },

@@ -32,6 +32,17 @@ describe(loadServiceConfig.name, () => {
       expect(config.reports).toEqual({
         maxRendersPerViewer: undefined,
         bulkConcurrency: config.renderer.concurrency,
+        lockWaitMs: 70000,
+      });
+      expect(config.batches).toMatchObject({
+        driver: 'memory',
+        redisUrl: undefined,
+        attempts: 3,
+        retryBackoffMs: 1000,
+        stallMs: 30000,
+        retentionMs: 24 * 3600_000,
+        callbackOrigins: [],
+        callbackBackoffMs: 1000,
       });
       expect(config.renderer.concurrency).toBeGreaterThanOrEqual(2);
       expect(config.renderer.queueLimit).toBe(100);
@@ -83,6 +94,9 @@ describe(loadServiceConfig.name, () => {
       [{ RENDER_MAX_PER_VIEWER: '0' }, /^RENDER_MAX_PER_VIEWER /],
       [{ CHROMIUM_SANDBOX: 'maybe' }, /^CHROMIUM_SANDBOX must be one of on, off/],
       [{ S3_FORCE_PATH_STYLE: 'yes', S3_BUCKET: 'b' }, /^S3_FORCE_PATH_STYLE /],
+      [{ BATCH_QUEUE: 'redis' }, /^REDIS_URL is required when BATCH_QUEUE=redis/],
+      [{ REDIS_URL: 'http://x' }, /^REDIS_URL must be a redis:\/\//],
+      [{ BATCH_ATTEMPTS: '0' }, /^BATCH_ATTEMPTS /],
       [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
       [{ RENDER_CONCURRENCY: '0' }, /^RENDER_CONCURRENCY /],
@@ -108,6 +122,16 @@ describe(loadServiceConfig.name, () => {
       DEFAULT_FRONTEND_ORIGIN: 'https://school.example.com',
       STORAGE_DRIVER: 'fs',
     };
+
+    it('should require CALLBACK_SECRET when callbacks are allowed', () => {
+      expect(
+        errorOf({
+          ...production,
+          PDF_SERVICE_INTERNAL_TOKEN: GOOD_TOKEN,
+          CALLBACK_ORIGINS: 'https://b.example.com',
+        }),
+      ).toMatch(/^CALLBACK_SECRET is missing/);
+    });
 
     it.each(['DEFAULT_FRONTEND_ORIGIN', 'STORAGE_DRIVER'])('should refuse to start without %s', (name) => {
       const env: Record<string, string> = { ...production, PDF_SERVICE_INTERNAL_TOKEN: GOOD_TOKEN };

@@ -96,9 +96,73 @@ class PDFTriggerService:
             body["origin"] = origin or self.default_origin
         return self._post(body)
 
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        url = f"{self.base_url}/internal/trigger-generate-pdf"
-        headers = {"X-Service-Auth": f"Bearer {self.internal_token}"}
+    def create_batch(
+        self,
+        class_id: str,
+        test_id: str,
+        student_ids: list[str] | tuple[str, ...],
+        teacher_ids: list[str] | tuple[str, ...] = (),
+        include_overall: bool = False,
+        callback_url: str | None = None,
+        idempotency_key: str | None = None,
+        origin: str | None = None,
+        force: bool = True,
+    ) -> dict[str, Any]:
+        """Queues every report of a class in one call (POST /internal/batches); answers at once.
+
+        Success: ``{"success": True, "data": {"batchId", "state", "total", "statusUrl"}}``; the same
+        ``idempotency_key`` and body again answers the same batch (safe to retry). Failures as for triggers.
+        """
+        for index, student_id in enumerate(student_ids):
+            problem = _invalid_input(test_id, class_id, "student", student_id, None)
+            if problem:
+                return _failure(f"invalid input: student_ids[{index}]: {problem}", None, transient=False)
+        for index, teacher_id in enumerate(teacher_ids):
+            problem = _invalid_input(test_id, class_id, "teacher", None, teacher_id)
+            if problem:
+                return _failure(f"invalid input: teacher_ids[{index}]: {problem}", None, transient=False)
+        problem = _invalid_input(test_id, class_id, "overall", None, None)
+        if problem:
+            return _failure(f"invalid input: {problem}", None, transient=False)
+        body: dict[str, Any] = {
+            "classId": class_id,
+            "testId": test_id,
+            "studentIds": list(student_ids),
+            "teacherIds": list(teacher_ids),
+            "includeOverall": include_overall,
+            "force": force,
+        }
+        if callback_url:
+            body["callbackUrl"] = callback_url
+        if origin or self.default_origin:
+            body["origin"] = origin or self.default_origin
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return self._post(body, path="/internal/batches", accepted=(200, 202), extra_headers=headers)
+
+    def batch_status(self, batch_id: str) -> dict[str, Any]:
+        """GET /internal/batches/<id>: ``{"success": True, "data": {state, total, succeeded, failed, ...}}``."""
+        try:
+            answer = self.session.get(
+                f"{self.base_url}/internal/batches/{batch_id}",
+                headers={"X-Service-Auth": f"Bearer {self.internal_token}"},
+                timeout=(CONNECT_TIMEOUT_SECONDS, 30),
+            )
+        except requests.RequestException as error:
+            return _failure(f"cannot reach the PDF service: {error}", None, transient=True)
+        if answer.status_code == 200:
+            return {"success": True, "data": answer.json()}
+        return _failure(_message_of(answer), answer.status_code, transient=answer.status_code >= 500)
+
+    def _post(
+        self,
+        body: dict[str, Any],
+        *,
+        path: str = "/internal/trigger-generate-pdf",
+        accepted: tuple[int, ...] = (202,),
+        extra_headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        url = f"{self.base_url}{path}"
+        headers = {"X-Service-Auth": f"Bearer {self.internal_token}", **(extra_headers or {})}
         last_error, last_status = "no attempt made", None
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -112,9 +176,10 @@ class PDFTriggerService:
                 if attempt < self.max_attempts:
                     self.sleep(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)))
                 continue
-            if answer.status_code == 202:
-                logger.info("PDF generation triggered successfully: %s", answer.json().get("s3Key"))
-                return {"success": True, "data": answer.json()}
+            if answer.status_code in accepted:
+                data = answer.json()
+                logger.info("PDF generation triggered successfully: %s", data.get("s3Key") or data.get("batchId"))
+                return {"success": True, "data": data}
             message = _message_of(answer)
             if answer.status_code == 503:
                 last_error, last_status = message, 503

@@ -46,7 +46,9 @@ def test_a_student_report_is_stored_at_the_returned_key(stack):
 
 def test_a_class_fans_out_through_celery_and_every_pdf_is_stored(stack):
     students = [f"STU{index:03d}" for index in range(1, 11)]
-    outcome = trigger_bulk_pdf_generation.delay("Test_7", "CLASS_BULK", students, ["TCH001"]).get(timeout=300)
+    outcome = trigger_bulk_pdf_generation.delay(
+        "Test_7", "CLASS_BULK", students, ["TCH001"], fan_out=True
+    ).get(timeout=300)
     assert outcome["summary"] == {"total": 11, "successful": 11, "failed": 0, "text": "11/11"}
     assert outcome["success"] is True
     keys = sorted(result["data"]["s3Key"] for result in outcome["results"])
@@ -57,6 +59,26 @@ def test_a_class_fans_out_through_celery_and_every_pdf_is_stored(stack):
     for key in keys:
         stored = stack.object(key)
         assert stored.status_code == 200 and stored.content[:5] == b"%PDF-", key
+
+
+def test_a_class_is_one_batch_through_celery_with_the_overall_report(stack):
+    students = [f"BAT{index:03d}" for index in range(1, 6)]
+    outcome = trigger_bulk_pdf_generation.delay(
+        "Test_8", "CLASS_BATCH", students, ["TCH002"], include_overall=True
+    ).get(timeout=300)
+    assert outcome["summary"] == {"total": 7, "successful": 7, "failed": 0, "text": "7/7"}, outcome
+    assert outcome["batch_id"]
+    for key in ("reports/CLASS_BATCH/Test_8/students/BAT001.pdf", "reports/CLASS_BATCH/Test_8/overall.pdf"):
+        assert stack.object(key).status_code == 200
+
+
+def test_the_management_command_waits_for_its_batch(stack, capsys):
+    from django.core.management import call_command
+
+    call_command("pregenerate_reports", "--class", "CLASS_CMD", "--test", "3", "--students", "C1", "C2", "--wait")
+    output = capsys.readouterr().out
+    assert "completed: 2/2 stored, 0 failed" in output
+    assert stack.object("reports/CLASS_CMD/Test_3/students/C2.pdf").status_code == 200
 
 
 def test_a_wrong_internal_token_is_reported_and_not_retried(stack):

@@ -1,0 +1,61 @@
+"""The batch callback: a Django view that verifies the PDF service's signature and announces the batch.
+
+Wire it in your urls.py::
+
+    from pdf_trigger.callbacks import batch_callback
+    urlpatterns = [path("pdf-batches/callback", batch_callback)]
+
+and connect to ``report_pdfs_ready`` wherever you want to react (mark the test's PDFs ready, notify users).
+Delivery is at least once: dedupe by ``payload["batchId"]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+from django.conf import settings
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+#: Sent once per delivered callback, with ``payload`` = the batch status (``batchId``, ``state``, ``total``,
+#: ``succeeded``, ``failed``, ``failures`` [{s3Key, error}], ...).
+report_pdfs_ready = Signal()
+
+MAX_SKEW_SECONDS = 300
+
+
+def callback_secret() -> str:
+    """The service's CALLBACK_SECRET: ``PDF_SERVICE_CALLBACK_SECRET``, else the internal token (its default)."""
+    return getattr(settings, "PDF_SERVICE_CALLBACK_SECRET", None) or settings.PDF_SERVICE_INTERNAL_TOKEN
+
+
+def signature_is_valid(body: bytes, timestamp: str, signature: str, *, now: float | None = None) -> bool:
+    """``X-PDF-Signature`` must be ``sha256=HMAC(secret, "<timestamp>.<body>")`` and the timestamp recent."""
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return False
+    if abs((time.time() if now is None else now) - sent) > MAX_SKEW_SECONDS:
+        return False
+    expected = hmac.new(callback_secret().encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(f"sha256={expected}", signature)
+
+
+@csrf_exempt
+@require_POST
+def batch_callback(request: HttpRequest) -> HttpResponse:
+    timestamp = request.headers.get("X-PDF-Timestamp", "")
+    signature = request.headers.get("X-PDF-Signature", "")
+    if not signature_is_valid(request.body, timestamp, signature):
+        return JsonResponse({"detail": "bad or stale signature"}, status=401)
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"detail": "body is not JSON"}, status=400)
+    report_pdfs_ready.send(sender=batch_callback, payload=payload)
+    return JsonResponse({"received": payload.get("batchId")})

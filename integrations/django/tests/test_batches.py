@@ -1,0 +1,86 @@
+"""create_batch / batch_status against a scripted stub, and the signed callback view."""
+
+import hashlib
+import hmac
+import json
+import time
+
+from django.test import RequestFactory, override_settings
+
+from pdf_trigger import PDFTriggerService
+from pdf_trigger.callbacks import batch_callback, report_pdfs_ready
+from tests.stub_server import StubServer
+
+ACCEPTED = {"success": True, "batchId": "b-1", "state": "queued", "total": 3, "statusUrl": "/internal/batches/b-1"}
+
+
+def test_create_batch_posts_one_call_with_the_idempotency_key():
+    with StubServer([(202, {}, ACCEPTED, 0.0)]) as stub:
+        result = PDFTriggerService(base_url=stub.url).create_batch(
+            "CLASS_1", "7", ["S1", "S2"], ["T1"], include_overall=True, idempotency_key="k-1",
+            callback_url="https://backend.example.com/pdf-batches/callback",
+        )
+    assert result == {"success": True, "data": ACCEPTED}
+    [sent] = stub.requests
+    assert sent["path"] == "/internal/batches"
+    assert sent["headers"]["Idempotency-Key"] == "k-1"
+    assert sent["body"]["studentIds"] == ["S1", "S2"]
+    assert sent["body"]["teacherIds"] == ["T1"]
+    assert sent["body"]["includeOverall"] is True
+    assert sent["body"]["callbackUrl"] == "https://backend.example.com/pdf-batches/callback"
+
+
+def test_create_batch_accepts_the_same_batch_again_with_200():
+    with StubServer([(200, {}, ACCEPTED, 0.0)]) as stub:
+        assert PDFTriggerService(base_url=stub.url).create_batch("C", "7", ["S1"])["success"] is True
+
+
+def test_create_batch_refuses_a_bad_id_before_any_request():
+    with StubServer([]) as stub:
+        result = PDFTriggerService(base_url=stub.url).create_batch("C", "7", ["S1", "../x"])
+    assert result["success"] is False
+    assert "student_ids[1]" in result["error"]
+    assert stub.requests == []
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+@override_settings(PDF_SERVICE_CALLBACK_SECRET="callback-secret")
+def test_the_callback_view_accepts_a_good_signature_and_sends_the_signal():
+    received = []
+
+    def listener(sender, payload, **kwargs):
+        received.append(payload)
+
+    report_pdfs_ready.connect(listener)
+    try:
+        body = json.dumps({"batchId": "b-1", "state": "completed", "failures": []}).encode()
+        timestamp = str(int(time.time()))
+        request = RequestFactory().post(
+            "/pdf-batches/callback", data=body, content_type="application/json",
+            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("callback-secret", timestamp, body),
+        )
+        answer = batch_callback(request)
+    finally:
+        report_pdfs_ready.disconnect(listener)
+    assert answer.status_code == 200
+    assert received == [{"batchId": "b-1", "state": "completed", "failures": []}]
+
+
+@override_settings(PDF_SERVICE_CALLBACK_SECRET="callback-secret")
+def test_the_callback_view_refuses_a_bad_signature_and_a_stale_timestamp():
+    body = b'{"batchId": "b-1"}'
+    now = str(int(time.time()))
+    stale = str(int(time.time()) - 301)
+    for timestamp, signature in (
+        (now, sign("another-secret", now, body)),
+        (stale, sign("callback-secret", stale, body)),
+        ("not-a-time", sign("callback-secret", "not-a-time", body)),
+    ):
+        request = RequestFactory().post(
+            "/pdf-batches/callback", data=body, content_type="application/json",
+            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=signature,
+        )
+        assert batch_callback(request).status_code == 401

@@ -1,0 +1,206 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signCallback } from '../src/batches';
+import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
+import { startRedis, startServiceProcess, type ServiceProcess, type TestRedis } from './support/processes';
+import { s3Env, startS3rver, type TestS3 } from './support/s3rver';
+import { signToken, TEST_JWT_SECRET } from './support/tokens';
+
+const INTERNAL_TOKEN = 'internal-token-for-the-redis-batch-suite-0123';
+const CALLBACK_SECRET = 'callback-secret-for-the-redis-batch-suite';
+
+interface Receiver {
+  origin: string;
+  deliveries: Array<{ headers: IncomingMessage['headers']; body: string }>;
+  status: number;
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const receiver = { deliveries: [] as Receiver['deliveries'], status: 200 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      receiver.deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+      res.writeHead(receiver.status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(receiver, {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+interface Status {
+  state: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  items: Array<{ state: string; studentId?: string; attempts: number }>;
+  callback: { state: string; attempts: number };
+}
+
+describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, service processes)', () => {
+  let redis: TestRedis;
+  let s3: TestS3;
+  let frontend: ReportFrontend;
+  let receiver: Receiver;
+  let replicas: ServiceProcess[];
+
+  const internal = (replica: ServiceProcess, path: string, init: RequestInit = {}) =>
+    fetch(`${replica.base}${path}`, {
+      ...init,
+      headers: {
+        'X-Service-Auth': `Bearer ${INTERNAL_TOKEN}`,
+        'Content-Type': 'application/json',
+        ...init.headers,
+      },
+    });
+  const createBatch = async (replica: ServiceProcess, body: Record<string, unknown>) => {
+    const answer = await internal(replica, '/internal/batches', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    expect(answer.status).toBe(202);
+    return ((await answer.json()) as { batchId: string }).batchId;
+  };
+  const statusOn = async (replica: ServiceProcess, batchId: string) =>
+    (await (await internal(replica, `/internal/batches/${batchId}`)).json()) as Status;
+  const untilDone = async (replica: ServiceProcess, batchId: string, timeoutMs = 90000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await statusOn(replica, batchId);
+      if (status.pending === 0 || Date.now() > deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const students = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    s3 = await startS3rver();
+    frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET, readyDelayMs: [150, 250] });
+    receiver = await startReceiver();
+    const env = {
+      ...s3Env(s3),
+      STORAGE_DRIVER: 's3',
+      REDIS_URL: redis.url,
+      FRONTEND_ORIGINS: frontend.origin,
+      DEFAULT_FRONTEND_ORIGIN: frontend.origin,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PDF_SERVICE_INTERNAL_TOKEN: INTERNAL_TOKEN,
+      CALLBACK_ORIGINS: receiver.origin,
+      CALLBACK_SECRET,
+      CALLBACK_BACKOFF_MS: '50',
+      BATCH_STALL_MS: '2000',
+      BATCH_RETRY_BACKOFF_MS: '100',
+      RENDER_CONCURRENCY: '2',
+      RENDER_TIMEOUT_MS: '8000',
+      SHUTDOWN_GRACE_MS: '3000',
+    };
+    replicas = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
+  });
+
+  afterAll(async () => {
+    for (const replica of replicas ?? []) await replica.crash();
+    await receiver?.close();
+    await frontend?.close();
+    await s3?.stop();
+    await redis?.stop();
+  });
+
+  beforeEach(() => {
+    frontend.resetCounters();
+    receiver.deliveries.length = 0;
+    receiver.status = 200;
+  });
+
+  it('should share 40 items between both replicas, render each key once, answer downloads first, and call back signed', async () => {
+    const [first, second] = replicas;
+    const before = replicas.map((replica) => replica.count('Starting PDF generation'));
+    const ids = students('R', 40);
+    const batchId = await createBatch(first, {
+      classId: 'CR1',
+      testId: '7',
+      studentIds: ids,
+      callbackUrl: `${receiver.origin}/callback`,
+    });
+    // A download while the batch runs goes before the batch's items.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const download = await fetch(`${second.base}/generate-pdf?studentId=DL1&testId=7&classId=CR1`, {
+      headers: { Authorization: `Bearer ${signToken({ role: 'admin', user_id: 'ADMIN' })}` },
+    });
+    expect(download.status).toBe(200);
+    expect((await statusOn(second, batchId)).pending).toBeGreaterThan(0);
+
+    const final = await untilDone(second, batchId);
+    expect(final).toMatchObject({ state: 'completed', total: 40, succeeded: 40, failed: 0, pending: 0 });
+    for (const id of ids) expect([id, frontend.apiCalls(id)]).toEqual([id, 1]);
+    const rendered = replicas.map(
+      (replica, index) => replica.count('Starting PDF generation') - before[index],
+    );
+    expect(rendered[0]).toBeGreaterThan(0);
+    expect(rendered[1]).toBeGreaterThan(0);
+    expect(rendered[0] + rendered[1]).toBe(41);
+
+    const deadline = Date.now() + 10000;
+    while (receiver.deliveries.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(receiver.deliveries).toHaveLength(1);
+    const [delivery] = receiver.deliveries;
+    const timestamp = String(delivery.headers['x-pdf-timestamp']);
+    expect(delivery.headers['x-pdf-signature']).toBe(signCallback(CALLBACK_SECRET, timestamp, delivery.body));
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      batchId,
+      state: 'completed',
+      succeeded: 40,
+      failures: [],
+    });
+  });
+
+  it('should give up a callback whose receiver answers 500 after five attempts, the batch unchanged', async () => {
+    receiver.status = 500;
+    const batchId = await createBatch(replicas[0], {
+      classId: 'CR2',
+      testId: '1',
+      studentIds: ['CB1'],
+      callbackUrl: `${receiver.origin}/callback`,
+    });
+    const done = await untilDone(replicas[1], batchId);
+    expect(done.state).toBe('completed');
+    const deadline = Date.now() + 10000;
+    let status = done;
+    while (status.callback.state !== 'failed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await statusOn(replicas[1], batchId);
+    }
+    expect(status.callback).toEqual({ state: 'failed', attempts: 5 });
+    expect(status).toMatchObject({ state: 'completed', succeeded: 1 });
+    expect(receiver.deliveries).toHaveLength(5);
+  });
+
+  it('should finish a batch after kill -9 of one replica mid-batch, rendering again only what it held', async () => {
+    const [doomed, survivor] = replicas;
+    const ids = students('K', 30);
+    const batchId = await createBatch(doomed, { classId: 'CR3', testId: '2', studentIds: ids });
+    const deadline = Date.now() + 20000;
+    while (doomed.count('CR3') === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await doomed.crash();
+    const final = await untilDone(survivor, batchId);
+    expect(final).toMatchObject({ state: 'completed', total: 30, succeeded: 30, pending: 0 });
+    expect(final.items.filter((item) => item.state === 'active')).toEqual([]);
+    const twice = ids.filter((id) => frontend.apiCalls(id) > 1);
+    // Only what the killed replica was rendering (RENDER_CONCURRENCY = 2) may have been rendered again.
+    expect(twice.length).toBeLessThanOrEqual(2);
+    for (const id of ids) expect(frontend.apiCalls(id)).toBeGreaterThanOrEqual(1);
+  });
+});

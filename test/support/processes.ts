@@ -1,0 +1,131 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A port nothing listens on right now (opened on 127.0.0.1 and closed again). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Pids of the direct children of `pid` (Chromium is launched in a process group of its own). */
+export function childPids(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
+  return table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([, parent]) => parent === pid)
+    .map(([child]) => child);
+}
+
+/** Kills a process group if it is still there. */
+export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** A real redis-server on a free 127.0.0.1 port, without persistence; `stop()` it in afterAll. */
+export interface TestRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const answered = await new Promise<boolean>((resolve) => {
+      const probe = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let output = '';
+      probe.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      probe.on('close', () => resolve(output.trim() === 'PONG'));
+    });
+    if (answered) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('redis-server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** The built service (`dist/main.js`) as its own process, with its log lines kept. */
+export interface ServiceProcess {
+  base: string;
+  pid: number;
+  logs: string[];
+  /** Lines of the service's log that carry `message`. */
+  count(message: string): number;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  /** kill -9 of the service and of its Chromium, as a crashed machine would. */
+  crash(): Promise<void>;
+}
+
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let partial = '';
+  const collect = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    logs.push(...lines);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`service exited during startup:\n${logs.slice(-5).join('\n')}`);
+    const ready = await fetch(`${base}/health/ready`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const pid = child.pid!;
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    base,
+    pid,
+    logs,
+    count: (message) => logs.filter((line) => line.includes(message)).length,
+    async stop() {
+      if (exited()) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+    async crash() {
+      if (exited()) return;
+      const browsers = childPids(pid);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      for (const browser of browsers) killGroup(browser);
+    },
+  };
+}
