@@ -6,6 +6,7 @@
 import { startReportFrontend } from '../test/fixtures/report-frontend';
 import { writeResults, type Figure } from './harness/results';
 import { BENCH_JWT_SECRET } from './harness/service';
+import { batchScenario } from './scenarios/batch.scenario';
 import { burstScenario } from './scenarios/burst.scenario';
 import { classScenario } from './scenarios/class.scenario';
 import type { BenchContext } from './scenarios/context';
@@ -20,6 +21,7 @@ const SCENARIOS: Record<
   hit: hitScenario,
   render: renderScenario,
   class: classScenario,
+  batch: batchScenario,
   burst: burstScenario,
   soak: (context, options) => soakScenario(context, options.soakRenders),
 };

@@ -164,6 +164,16 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
     });
   });
 
+  it('should include Redis in readiness and the backlog in /metrics', async () => {
+    const ready = (await (await fetch(`${replicas[0].base}/health/ready`)).json()) as {
+      info: Record<string, { status: string }>;
+    };
+    expect(ready.info.redis).toEqual({ status: 'up' });
+    const metrics = await (await fetch(`${replicas[0].base}/metrics`)).text();
+    expect(metrics).toMatch(/^pdf_batch_waiting \d+$/m);
+    expect(metrics).toMatch(/^pdf_batch_items\{state="succeeded"\} \d+$/m);
+  });
+
   it('should give up a callback whose receiver answers 500 after five attempts, the batch unchanged', async () => {
     receiver.status = 500;
     const batchId = await createBatch(replicas[0], {

@@ -175,6 +175,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
         statusCode: 401,
         error: 'Unauthorized',
         message: 'missing or wrong X-Service-Auth',
+        reason: 'unauthenticated',
         retryable: false,
       });
     });
@@ -220,6 +221,37 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       expect(answer.body).toMatchObject({ success: false, statusCode: 502, error: 'Bad Gateway' });
       expect(answer.body.message).toContain('page_error');
       expect(await bucket.stat('reports/CE/Test_1/students/FAIL_1.pdf')).toBeNull();
+    });
+
+    it('should classify failures: a page error is not retryable and loaded once', async () => {
+      const answer = await trigger({
+        classId: 'CE',
+        testId: '2',
+        reportType: 'student',
+        studentId: 'FAIL_9',
+      }).expect(502);
+      expect(answer.body).toEqual({
+        success: false,
+        statusCode: 502,
+        error: 'Bad Gateway',
+        message: 'render failed (page_error)',
+        reason: 'page_error',
+        retryable: false,
+      });
+      expect(frontend.apiCalls('FAIL_9')).toBe(1);
+    });
+
+    it('should refuse a reportToken signed with another key before any page load', async () => {
+      const answer = await trigger({
+        classId: 'CK',
+        testId: '1',
+        reportType: 'student',
+        studentId: 'WRONGKEY',
+        reportToken: signToken({ user_type: 'student', student_id: 'WRONGKEY' }, 'not-the-service-secret'),
+      }).expect(400);
+      expect(answer.body).toMatchObject({ statusCode: 400, reason: 'invalid_input', retryable: false });
+      expect(answer.body.message).toContain('reportToken');
+      expect(frontend.requests()).toEqual([]);
     });
 
     it('should refuse a body over 100 kB with 413', async () => {
@@ -528,6 +560,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
         statusCode: 502,
         error: 'Bad Gateway',
         message: 'render failed (blocked)',
+        reason: 'blocked',
         retryable: false,
       });
       await download('/generate-pdf?studentId=AWAY1&testId=1&classId=CR', admin).expect(502);
@@ -550,6 +583,7 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
         statusCode: 502,
         error: 'Bad Gateway',
         message: 'render failed (navigation)',
+        reason: 'navigation',
         retryable: true,
       });
       const bulk = await http()

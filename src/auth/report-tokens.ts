@@ -22,13 +22,21 @@ export class ReportTokens {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** The backend's token must at least be a JWT that has not expired; the page's API verifies the rest. */
+  /**
+   * The backend's token must verify with JWT_SECRET (the page's API would refuse it after a whole page load
+   * otherwise) and must not have expired.
+   */
   assertUsable(token: string): void {
     const claims: unknown = this.jwt.decode(token);
     if (typeof claims !== 'object' || claims === null) throw new InvalidInput('reportToken', 'is not a JWT');
     const { exp } = claims as { exp?: unknown };
     if (typeof exp === 'number' && exp * 1000 <= Date.now())
       throw new InvalidInput('reportToken', 'has expired');
+    try {
+      this.jwt.verify(token, { algorithms: ['HS256'] });
+    } catch {
+      throw new InvalidInput('reportToken', 'is not signed with the key the service verifies tokens with');
+    }
   }
 
   mint(report: ClassReport): string {

@@ -38,3 +38,15 @@ export function isRetryable(error: KnownDomainError): boolean {
       return false;
   }
 }
+
+/** The machine-readable reason of a failure, as backend clients see it beside `retryable`. */
+export function failureReason(error: KnownDomainError): string {
+  switch (error.code) {
+    case 'render_failed':
+      return error.reason;
+    case 'render_queue_full':
+      return 'queue_full';
+    default:
+      return error.code;
+  }
+}

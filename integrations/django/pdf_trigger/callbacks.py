@@ -16,11 +16,12 @@ import hmac
 import json
 import time
 
-from django.conf import settings
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from .conf import setting
 
 #: Sent once per delivered callback, with ``payload`` = the batch status (``batchId``, ``state``, ``total``,
 #: ``succeeded``, ``failed``, ``failures`` [{s3Key, error}], ...).
@@ -30,8 +31,8 @@ MAX_SKEW_SECONDS = 300
 
 
 def callback_secret() -> str:
-    """The service's CALLBACK_SECRET: ``PDF_SERVICE_CALLBACK_SECRET``, else the internal token (its default)."""
-    return getattr(settings, "PDF_SERVICE_CALLBACK_SECRET", None) or settings.PDF_SERVICE_INTERNAL_TOKEN
+    """The service's CALLBACK_SECRET: ``PDF_SERVICE['CALLBACK_SECRET']``, else the internal token (its default)."""
+    return str(setting("CALLBACK_SECRET") or setting("INTERNAL_TOKEN") or "")
 
 
 def signature_is_valid(body: bytes, timestamp: str, signature: str, *, now: float | None = None) -> bool:

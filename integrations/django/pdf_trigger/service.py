@@ -9,8 +9,9 @@ from enum import Enum
 from typing import Any, Callable
 
 import requests
-from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
+from .conf import setting
 from .tokens import mint_report_token
 
 logger = logging.getLogger(__name__)
@@ -38,9 +39,11 @@ class PDFTriggerService:
     """Asks the PDF service to render and store one report; answers the seed's result dict.
 
     Success: ``{"success": True, "data": {..., "s3Key": ...}}``. Failure: ``{"success": False, "error": ...,
-    "status_code": n | None, "transient": bool}``; ``transient`` marks failures worth a later retry (Celery).
-    503 is retried after the server's Retry-After and connection errors with capped exponential backoff; 4xx
-    and render failures (502) are final; a read timeout is not retried (the render may still be running).
+    "status_code": n | None, "transient": bool, "reason": ...}``; ``transient`` is the service's own
+    ``retryable`` verdict (a page error or a page 4xx is final; a timeout, a crashed browser, busy or
+    unreachable storage are not). Connection errors are retried here with capped exponential backoff, a 503
+    after the server's Retry-After (unless ``retry_busy=False``: then ``retry_after`` is in the answer, for a
+    Celery retry); a read timeout is not retried here (the render may still finish: ``timed_out``).
     """
 
     def __init__(
@@ -51,14 +54,21 @@ class PDFTriggerService:
         default_origin: str | None = None,
         read_timeout: float | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        retry_busy: bool = True,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.base_url = (base_url or getattr(settings, "PDF_SERVICE_URL", "http://localhost:8080")).rstrip("/")
-        self.internal_token = internal_token or getattr(settings, "PDF_SERVICE_INTERNAL_TOKEN", "")
-        self.default_origin = default_origin or getattr(settings, "DEFAULT_FRONTEND_ORIGIN", None)
-        self.read_timeout = read_timeout or getattr(settings, "PDF_SERVICE_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_SECONDS)
+        url = base_url or setting("URL")
+        token = internal_token or setting("INTERNAL_TOKEN")
+        if not url or not token:
+            missing = "URL" if not url else "INTERNAL_TOKEN"
+            raise ImproperlyConfigured(f"PDF_SERVICE['{missing}'] is not set (see `manage.py check`)")
+        self.base_url = str(url).rstrip("/")
+        self.internal_token = str(token)
+        self.default_origin = default_origin or setting("FRONTEND_ORIGIN")
+        self.read_timeout = float(read_timeout if read_timeout is not None else setting("READ_TIMEOUT"))
         self.max_attempts = max_attempts
+        self.retry_busy = retry_busy
         self.session = session or requests.Session()
         self.sleep = sleep
 
@@ -72,6 +82,7 @@ class PDFTriggerService:
         origin: str | None = None,
         force: bool = True,
     ) -> dict[str, Any]:
+        test_id, class_id, student_id, teacher_id = _ids(test_id, class_id, student_id, teacher_id)
         problem = _invalid_input(test_id, class_id, report_type, student_id, teacher_id)
         if problem:
             return {"success": False, "error": f"invalid input: {problem}", "status_code": None, "transient": False}
@@ -113,6 +124,9 @@ class PDFTriggerService:
         Success: ``{"success": True, "data": {"batchId", "state", "total", "statusUrl"}}``; the same
         ``idempotency_key`` and body again answers the same batch (safe to retry). Failures as for triggers.
         """
+        test_id, class_id = _ids(test_id, class_id)
+        student_ids = [str(student_id) for student_id in student_ids]
+        teacher_ids = [str(teacher_id) for teacher_id in teacher_ids]
         for index, student_id in enumerate(student_ids):
             problem = _invalid_input(test_id, class_id, "student", student_id, None)
             if problem:
@@ -170,7 +184,8 @@ class PDFTriggerService:
                     url, json=body, headers=headers, timeout=(CONNECT_TIMEOUT_SECONDS, self.read_timeout)
                 )
             except requests.ReadTimeout:
-                return _failure(f"no answer within {self.read_timeout} s", None, transient=True)
+                failure = _failure(f"no answer within {self.read_timeout} s", None, transient=True, reason="timeout")
+                return {**failure, "timed_out": True}
             except requests.ConnectionError as error:
                 last_error, last_status = f"cannot reach the PDF service: {error}", None
                 if attempt < self.max_attempts:
@@ -180,14 +195,18 @@ class PDFTriggerService:
                 data = answer.json()
                 logger.info("PDF generation triggered successfully: %s", data.get("s3Key") or data.get("batchId"))
                 return {"success": True, "data": data}
-            message = _message_of(answer)
+            message, verdict = _message_of(answer), _verdict_of(answer)
             if answer.status_code == 503:
                 last_error, last_status = message, 503
+                if not self.retry_busy:
+                    failure = _failure(message, 503, transient=True, reason=verdict.get("reason"))
+                    return {**failure, "retry_after": _retry_after(answer, attempt)}
                 if attempt < self.max_attempts:
                     self.sleep(_retry_after(answer, attempt))
                 continue
-            # 4xx: our request is wrong (or our token); 502: the report itself failed. Neither improves by asking again.
-            return _failure(message, answer.status_code, transient=answer.status_code >= 500)
+            # The service says whether asking again can help: a page error or 4xx never does, a timeout may.
+            transient = verdict.get("retryable", answer.status_code >= 500)
+            return _failure(message, answer.status_code, transient=bool(transient), reason=verdict.get("reason"))
         return _failure(last_error, last_status, transient=True)
 
 
@@ -213,16 +232,33 @@ def _invalid_input(
     return None
 
 
-def _failure(error: str, status_code: int | None, *, transient: bool) -> dict[str, Any]:
+def _ids(*values: Any) -> tuple[Any, ...]:
+    """Django ids are often ints: ``7`` and ``"7"`` name the same test (key ``Test_7``)."""
+    return tuple(str(value) if isinstance(value, int) and not isinstance(value, bool) else value for value in values)
+
+
+def _failure(error: str, status_code: int | None, *, transient: bool, reason: str | None = None) -> dict[str, Any]:
     logger.warning("PDF generation trigger failed (%s): %s", status_code, error)
-    return {"success": False, "error": error, "status_code": status_code, "transient": transient}
+    failure: dict[str, Any] = {"success": False, "error": error, "status_code": status_code, "transient": transient}
+    if reason:
+        failure["reason"] = reason
+    return failure
+
+
+def _verdict_of(answer: requests.Response) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _message_of(answer: requests.Response) -> str:
-    try:
-        return str(answer.json().get("message", answer.text))
-    except ValueError:
-        return answer.text[:200]
+    """The service's message; for a non-JSON answer (a proxy's error page) the status line."""
+    message = _verdict_of(answer).get("message")
+    if message:
+        return str(message)
+    return f"{answer.status_code} {answer.reason}".strip()
 
 
 def _retry_after(answer: requests.Response, attempt: int) -> float:

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def wait_until(check, what: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{what} did not come up within {seconds} s")
 
 
+def forget_connections(app) -> None:
+    """Drops the producer pool and result backend an earlier stack's broker left in this process's app."""
+    app._after_fork()  # what Celery itself does in a forked child: no pooled connection survives
+    app._local = threading.local()
+
+
 class LiveStack:
     def __init__(self) -> None:
         self.processes: list[subprocess.Popen] = []
@@ -50,7 +57,9 @@ class LiveStack:
         self.saved_celery = {key: celery_app.conf[key] for key in ("broker_url", "result_backend")}
         self.workdir = Path(tempfile.mkdtemp(prefix="django-stack-"))
 
-    def start(self, *, with_celery: bool) -> "LiveStack":
+    def start(self, *, with_celery: bool, service_env: dict[str, str] | None = None, pool: str = "threads") -> "LiveStack":
+        self.service_env = service_env or {}
+        self.pool = pool
         try:
             self._start(with_celery)
         except BaseException:
@@ -83,6 +92,7 @@ class LiveStack:
                 "AWS_SECRET_ACCESS_KEY": "S3RVER",
                 "FRONTEND_ORIGINS": self.frontend,
                 "DEFAULT_FRONTEND_ORIGIN": self.frontend,
+                **self.service_env,
             },
         )
         wait_until(lambda: requests.get(f"{self.service_url}/health/ready", timeout=2).ok, "the PDF service")
@@ -108,9 +118,10 @@ class LiveStack:
         wait_until(lambda: socket.create_connection(("127.0.0.1", redis_port), timeout=1).close() is None, "Redis")
         os.environ.update(CELERY_BROKER_URL=redis_url, CELERY_RESULT_BACKEND=redis_url)
         celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
-        self._spawn(
+        forget_connections(celery_app)
+        self.worker = self._spawn(
             ["/usr/bin/python3", "-m", "celery", "-A", "tests.celery_app", "worker", "-Q", "pdf", "-c", "4",
-             "--pool", "threads", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+             "--pool", self.pool, "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             cwd=DJANGO_DIR,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         )
@@ -119,6 +130,13 @@ class LiveStack:
         process = subprocess.Popen(command, text=True, **kwargs)
         self.processes.append(process)
         return process
+
+    def metric(self, series: str) -> float:
+        """One series of the service's /metrics (0 when absent)."""
+        for line in requests.get(f"{self.service_url}/metrics", timeout=10).text.splitlines():
+            if line.startswith(series + " "):
+                return float(line.split(" ")[1])
+        return 0.0
 
     def object(self, key: str) -> requests.Response:
         return requests.get(f"{self.s3_endpoint}/{self.bucket}/{key}", timeout=10)
@@ -138,3 +156,4 @@ class LiveStack:
         os.environ.clear()
         os.environ.update(self.saved_environ)
         celery_app.conf.update(self.saved_celery)
+        forget_connections(celery_app)

@@ -90,6 +90,7 @@ def test_a_wrong_internal_token_is_reported_and_not_retried(stack):
         "error": "missing or wrong X-Service-Auth",
         "status_code": 401,
         "transient": False,
+        "reason": "unauthenticated",
     }
     assert session.posts == 1
     assert stack.object("reports/CLASS_DJ/Test_5/students/STU002.pdf").status_code == 404

@@ -67,6 +67,40 @@ def test_a_failed_render_is_not_retried_here_but_marked_transient_for_celery():
     assert len(stub.requests) == 1
 
 
+def test_the_services_retryable_verdict_decides_transient():
+    final = {"message": "render failed (page_error)", "reason": "page_error", "retryable": False}
+    later = {"message": "render failed (timeout)", "reason": "timeout", "retryable": True}
+    with StubServer([(502, {}, final, 0.0), (502, {}, later, 0.0)]) as stub:
+        first = service_for(stub.url).trigger_pdf_generation("T", "C", "overall")
+        second = service_for(stub.url).trigger_pdf_generation("T", "C", "overall")
+    assert (first["transient"], first["reason"]) == (False, "page_error")
+    assert (second["transient"], second["reason"]) == (True, "timeout")
+
+
+def test_a_503_is_handed_back_with_retry_after_when_the_caller_retries_itself():
+    with StubServer([(503, {"Retry-After": "7"}, {"message": "busy", "reason": "queue_full"}, 0.0)]) as stub:
+        result = service_for(stub.url, retry_busy=False).trigger_pdf_generation("T", "C", "overall")
+    assert result["retry_after"] == 7.0 and result["transient"] is True
+    assert len(stub.requests) == 1
+
+
+def test_a_non_json_error_carries_the_status_line():
+    with StubServer([(502, {"Content-Type": "text/html"}, "<html>bad gateway</html>", 0.0)]) as stub:
+        result = service_for(stub.url).trigger_pdf_generation("T", "C", "overall")
+    assert result["error"].startswith("502 ")
+
+
+def test_int_ids_are_sent_as_text():
+    with StubServer([(202, {}, ACCEPTED, 0.0)]) as stub:
+        result = service_for(stub.url).trigger_pdf_generation(7, 123, "student", student_id=42)
+    assert result["success"] is True
+    assert {key: stub.requests[0]["body"][key] for key in ("testId", "classId", "studentId")} == {
+        "testId": "7",
+        "classId": "123",
+        "studentId": "42",
+    }
+
+
 def test_connection_errors_are_retried_with_capped_exponential_backoff():
     with StubServer([]) as stub:
         dead = stub.url  # the server stops below: its port then refuses connections
@@ -100,7 +134,7 @@ def test_a_read_timeout_fails_fast_without_a_second_render():
         ((" 5", "C", "overall"), "test_id"),
         (("Test_5", "C", "student", "a&b"), "student_id"),
         (("Test_5", "C", "student", "x" * 129), "student_id"),
-        ((5, "C", "overall"), "test_id"),
+        ((5.5, "C", "overall"), "test_id"),
     ],
 )
 def test_invalid_input_is_refused_before_any_request(args, problem):
