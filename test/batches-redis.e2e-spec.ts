@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { signCallback } from '../src/batches';
+import { startCallbackReceiver, type CallbackReceiver } from './support/callback-receiver';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { startRedis, startServiceProcess, type ServiceProcess, type TestRedis } from './support/processes';
 import { s3Env, startS3rver, type TestS3 } from './support/s3rver';
@@ -8,31 +7,6 @@ import { signToken, TEST_JWT_SECRET } from './support/tokens';
 
 const INTERNAL_TOKEN = 'internal-token-for-the-redis-batch-suite-0123';
 const CALLBACK_SECRET = 'callback-secret-for-the-redis-batch-suite';
-
-interface Receiver {
-  origin: string;
-  deliveries: Array<{ headers: IncomingMessage['headers']; body: string }>;
-  status: number;
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const receiver = { deliveries: [] as Receiver['deliveries'], status: 200 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      receiver.deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(receiver.status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(receiver, {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 interface Status {
   state: string;
@@ -48,7 +22,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
   let redis: TestRedis;
   let s3: TestS3;
   let frontend: ReportFrontend;
-  let receiver: Receiver;
+  let receiver: CallbackReceiver;
   let replicas: ServiceProcess[];
 
   const internal = (replica: ServiceProcess, path: string, init: RequestInit = {}) =>
@@ -85,7 +59,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
     redis = await startRedis();
     s3 = await startS3rver();
     frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET, readyDelayMs: [150, 250] });
-    receiver = await startReceiver();
+    receiver = await startCallbackReceiver();
     const env = {
       ...s3Env(s3),
       STORAGE_DRIVER: 's3',

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { signCallback } from '../src/batches';
 import { ReportStorage } from '../src/storage';
+import { startCallbackReceiver, type CallbackReceiver } from './support/callback-receiver';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { pdfText } from './support/pdf-text';
 import { startFsTestApp } from './support/test-app';
@@ -11,32 +10,6 @@ import { TEST_JWT_SECRET } from './support/tokens';
 
 const INTERNAL_TOKEN = 'internal-token-for-the-batch-suite-0123456789';
 const CALLBACK_SECRET = 'callback-secret-for-the-batch-suite';
-
-/** A receiver the service may call back: records every delivery; answers `status`. */
-interface Receiver {
-  origin: string;
-  deliveries: Array<{ headers: IncomingMessage['headers']; body: string }>;
-  status: number;
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const receiver: Omit<Receiver, 'origin' | 'close'> = { deliveries: [], status: 200 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      receiver.deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(receiver.status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(receiver, {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +22,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ti
 
 describe('batches (e2e, memory driver: real Chromium, fs storage)', () => {
   let frontend: ReportFrontend;
-  let receiver: Receiver;
+  let receiver: CallbackReceiver;
   let app: INestApplication;
   let removeDir: () => Promise<void>;
   let storage: ReportStorage;
@@ -65,7 +38,7 @@ describe('batches (e2e, memory driver: real Chromium, fs storage)', () => {
 
   beforeAll(async () => {
     frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET });
-    receiver = await startReceiver();
+    receiver = await startCallbackReceiver();
     ({ app, removeDir } = await startFsTestApp(frontend.origin, {
       JWT_SECRET: TEST_JWT_SECRET,
       PDF_SERVICE_INTERNAL_TOKEN: INTERNAL_TOKEN,

@@ -271,7 +271,8 @@ describe('reports (e2e: real Chromium, s3rver, fixture frontend)', () => {
       expect(miss.headers).toMatchObject({
         'x-cache': 'MISS',
         'content-type': 'application/pdf',
-        'content-disposition': 'attachment; filename="report_NEW1_Test_7.pdf"',
+        'content-disposition':
+          'attachment; filename="report_NEW1_Test_7.pdf"; filename*=UTF-8\'\'report_NEW1_Test_7.pdf',
         'cache-control': 'private, no-cache',
       });
       expect(Number(miss.headers['content-length'])).toBe((miss.body as Buffer).length);
@@ -804,7 +805,8 @@ describe('reports with storage down (e2e)', () => {
       .set('X-Service-Auth', `Bearer ${INTERNAL_TOKEN}`)
       .send({ classId: 'CD', testId: '1', reportType: 'student', studentId: 'DOWN2' })
       .expect(503);
-    expect(triggered.body).toMatchObject({ success: false, statusCode: 503 });
+    expect(triggered.body).toMatchObject({ success: false, statusCode: 503, reason: 'storage_unavailable' });
+    expect(triggered.headers['retry-after']).toBe('30');
   });
 });
 

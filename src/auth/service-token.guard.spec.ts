@@ -9,7 +9,14 @@ function contextWith(headers: Record<string, string | undefined>): ExecutionCont
 }
 
 describe(ServiceTokenGuard.name, () => {
-  const sut = new ServiceTokenGuard({ internalToken: TOKEN, jwtSecret: 's', reportTokenIssuer: 'i' });
+  const sut = new ServiceTokenGuard({
+    internalToken: TOKEN,
+    jwtSecret: 's',
+    reportTokenIssuer: 'i',
+    jwtIssuer: undefined,
+    jwtAudience: undefined,
+    jwtMaxAgeSeconds: undefined,
+  });
 
   describe('canActivate', () => {
     it('should let the right bearer token through', () => {

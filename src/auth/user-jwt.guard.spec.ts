@@ -19,8 +19,25 @@ function contextFor(request: Partial<AuthenticatedRequest>, isPublic = false): E
   } as unknown as ExecutionContext;
 }
 
+const OPEN = { internalToken: 'x', jwtSecret: SECRET, reportTokenIssuer: 'i' };
+
 describe(UserJwtGuard.name, () => {
-  const sut = new UserJwtGuard(new Reflector(), jwt);
+  const sut = new UserJwtGuard(new Reflector(), jwt, {
+    ...OPEN,
+    jwtIssuer: undefined,
+    jwtAudience: undefined,
+    jwtMaxAgeSeconds: undefined,
+  });
+  const strict = new UserJwtGuard(new Reflector(), jwt, {
+    ...OPEN,
+    jwtIssuer: 'https://backend.example.com',
+    jwtAudience: 'pdf-service',
+    jwtMaxAgeSeconds: 3600,
+  });
+  const refuses = async (guard: UserJwtGuard, token: string) => {
+    const refusal = guard.canActivate(contextFor({ headers: { authorization: `Bearer ${token}` } }));
+    await expect(refusal).rejects.toThrow(new Unauthenticated('invalid or expired token'));
+  };
 
   describe('canActivate', () => {
     it('should put the verified caller on the request', async () => {
@@ -56,5 +73,28 @@ describe(UserJwtGuard.name, () => {
         await expect(refusal).rejects.toHaveProperty('detail', expect.any(String));
       },
     );
+
+    it('should refuse a token without exp', async () => {
+      await refuses(sut, jwt.sign({ role: 'admin' }));
+    });
+
+    it('should refuse refresh tokens but accept access tokens and tokens without token_type', async () => {
+      await refuses(sut, jwt.sign({ role: 'admin', token_type: 'refresh' }, { expiresIn: 60 }));
+      const access = jwt.sign({ role: 'admin', token_type: 'access' }, { expiresIn: 60 });
+      await expect(
+        sut.canActivate(contextFor({ headers: { authorization: `Bearer ${access}` } })),
+      ).resolves.toBe(true);
+    });
+
+    it('should check iss, aud and the lifetime when configured', async () => {
+      const good = { issuer: 'https://backend.example.com', audience: 'pdf-service', expiresIn: 600 };
+      const token = jwt.sign({ role: 'admin' }, good);
+      await expect(
+        strict.canActivate(contextFor({ headers: { authorization: `Bearer ${token}` } })),
+      ).resolves.toBe(true);
+      await refuses(strict, jwt.sign({ role: 'admin' }, { ...good, issuer: 'someone-else' }));
+      await refuses(strict, jwt.sign({ role: 'admin' }, { ...good, audience: 'another-service' }));
+      await refuses(strict, jwt.sign({ role: 'admin' }, { ...good, expiresIn: 7 * 24 * 3600 }));
+    });
   });
 });

@@ -97,11 +97,21 @@ export class RenderAbandoned extends DomainError {
   }
 }
 
-/** The caller already has as many renders queued or running as one viewer may. */
+/**
+ * The caller may not cause another render now: as many queued or running as one viewer may
+ * (`concurrent`), or their render budget for this minute is spent (`rate`).
+ */
 export class TooManyRenders extends DomainError {
   readonly code = 'too_many_renders';
-  constructor(readonly retryAfterSeconds: number) {
-    super('too many renders in progress for this user, retry later');
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly limit: 'concurrent' | 'rate' = 'concurrent',
+  ) {
+    super(
+      limit === 'rate'
+        ? 'render budget for this user is spent, retry later'
+        : 'too many renders in progress for this user, retry later',
+    );
   }
 }
 

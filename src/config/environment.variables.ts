@@ -162,6 +162,23 @@ export const ENVIRONMENT_VARIABLES = [
     default: '1000',
   },
   {
+    name: 'RENDER_RATE_PER_MINUTE',
+    meaning: 'renders (MISS, BYPASS, bulk entries; never a HIT) one user may cause per minute; past it 429',
+    defaultText: 'no limit (recommended: 30)',
+  },
+  {
+    name: 'RENDER_RATE_ADMIN_PER_MINUTE',
+    meaning: 'the same budget for admin tokens',
+    defaultText: 'no limit',
+  },
+  { name: 'JWT_ISSUER', meaning: 'required `iss` of user JWTs', defaultText: 'not checked' },
+  { name: 'JWT_AUDIENCE', meaning: 'required `aud` of user JWTs', defaultText: 'not checked' },
+  {
+    name: 'JWT_MAX_AGE_SECONDS',
+    meaning: 'longest accepted user JWT lifetime (`exp - iat`)',
+    defaultText: 'not checked',
+  },
+  {
     name: 'SHUTDOWN_GRACE_MS',
     meaning: 'drain time on SIGTERM',
     defaultText: '25000',

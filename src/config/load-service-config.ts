@@ -162,6 +162,9 @@ function loadAuth(env: Settings, strict: boolean, warnings: string[]): AuthConfi
     internalToken: internalToken ?? DEV_INTERNAL_TOKEN,
     jwtSecret,
     reportTokenIssuer: env.text('REPORT_TOKEN_ISSUER') ?? 'inzighted-backend',
+    jwtIssuer: env.text('JWT_ISSUER'),
+    jwtAudience: env.text('JWT_AUDIENCE'),
+    jwtMaxAgeSeconds: env.optionalInteger('JWT_MAX_AGE_SECONDS', 1),
   };
 }
 
@@ -250,6 +253,9 @@ function loadReports(env: Settings, renderer: RendererConfig): ReportsConfig {
     bulkConcurrency: renderer.concurrency,
     // Another replica's render ends within its timeout; its store takes a little longer.
     lockWaitMs: renderer.timeoutMs + 10_000,
+    // 0 means no limit, like unset.
+    renderRatePerMinute: env.optionalInteger('RENDER_RATE_PER_MINUTE', 0) || undefined,
+    renderRateAdminPerMinute: env.optionalInteger('RENDER_RATE_ADMIN_PER_MINUTE', 0) || undefined,
   };
 }
 

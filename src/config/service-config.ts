@@ -17,6 +17,10 @@ export interface AuthConfig {
   jwtSecret: string;
   /** `iss` of the report tokens the service mints itself. */
   reportTokenIssuer: string;
+  /** When set, user JWTs must carry this `iss` / `aud`, and live at most `jwtMaxAgeSeconds`. */
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  jwtMaxAgeSeconds: number | undefined;
 }
 
 export interface FrontendConfig {
@@ -77,6 +81,9 @@ export interface ReportsConfig {
   bulkConcurrency: number;
   /** How long a render waits for another replica's render of the same key. */
   lockWaitMs: number;
+  /** Renders a viewer may cause per minute (undefined = no limit); admins have their own budget. */
+  renderRatePerMinute: number | undefined;
+  renderRateAdminPerMinute: number | undefined;
 }
 
 export interface BatchesConfig {

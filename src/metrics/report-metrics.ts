@@ -49,6 +49,13 @@ export class ReportMetrics {
     registers: [this.registry],
   });
 
+  readonly renderRejected = new Counter({
+    name: 'pdf_render_rejected_total',
+    help: 'Renders refused to a viewer: budget spent (rate) or too many at once (concurrent)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly callbacks = new Counter({
     name: 'pdf_batch_callbacks_total',
     help: 'Batch callbacks by outcome (delivered / failed after every attempt)',

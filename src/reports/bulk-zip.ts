@@ -1,6 +1,7 @@
 import archiver from 'archiver';
 import type { Response } from 'express';
 import { once } from 'node:events';
+import { attachment } from './report-response';
 import type { BulkEntry } from './served-report';
 
 /**
@@ -16,7 +17,7 @@ export async function sendBulkZip(
   const manifest: Omit<BulkEntry, 'body'>[] = [];
   response.status(200);
   response.setHeader('Content-Type', 'application/zip');
-  response.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  response.setHeader('Content-Disposition', attachment(filename));
   response.setHeader('Cache-Control', 'private, no-cache');
   archive.pipe(response);
   response.once('close', () => {

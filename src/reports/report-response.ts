@@ -14,7 +14,7 @@ export async function sendReport(response: Response, report: ServedReport): Prom
     return;
   }
   response.setHeader('Content-Type', 'application/pdf');
-  response.setHeader('Content-Disposition', `attachment; filename="${report.filename}"`);
+  response.setHeader('Content-Disposition', attachment(report.filename));
   response.setHeader('Content-Length', String(report.size));
   response.status(200);
   if (report.body === undefined) {
@@ -26,4 +26,17 @@ export async function sendReport(response: Response, report: ServedReport): Prom
     return;
   }
   response.end(report.body);
+}
+
+/**
+ * RFC 6266: an ASCII `filename` for old clients (anything outside safe characters becomes `_`, so no quote
+ * can end it early) and the exact name as UTF-8 in `filename*`.
+ */
+export function attachment(filename: string): string {
+  const ascii = filename.replace(/[^A-Za-z0-9._@-]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -72,7 +72,7 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const entries = this.reports.bulk(caller, { ...body, ...facts(req, res, 'generate-bulk-pdf') });
+    const entries = await this.reports.bulk(caller, { ...body, ...facts(req, res, 'generate-bulk-pdf') });
     await sendBulkZip(res, `reports_${body.testId.replace(/[^A-Za-z0-9_.-]/g, '_')}.zip`, entries);
   }
 

@@ -15,6 +15,7 @@ import type { ReportsConfig } from '../config';
 import { ReportMetrics } from '../metrics';
 import type { PdfRenderer, RenderJob } from '../renderer';
 import type { ReportStorage, StoredObject } from '../storage';
+import { RenderBudget } from './render-budget';
 import { ReportPageUrls } from './report-page-urls';
 import { ReportsService } from './reports.service';
 import type { DownloadRequest, TriggerRequest } from './served-report';
@@ -35,7 +36,13 @@ const pages = new ReportPageUrls({
   },
 });
 const jwt = new JwtService({ secret: SECRET });
-const config: ReportsConfig = { maxRendersPerViewer: undefined, bulkConcurrency: 2, lockWaitMs: 1000 };
+const config: ReportsConfig = {
+  maxRendersPerViewer: undefined,
+  bulkConcurrency: 2,
+  lockWaitMs: 1000,
+  renderRatePerMinute: undefined,
+  renderRateAdminPerMinute: undefined,
+};
 
 function caller(claims: Record<string, unknown>): Caller {
   return { viewer: viewerFromClaims(claims), token: `caller-token-${String(claims.user_id)}` };
@@ -76,15 +83,24 @@ function setup(
   storage: Partial<ReportStorage>,
   renderer: Partial<PdfRenderer>,
   locks: KeyLocks = new LocalKeyLocks(),
+  budget = new RenderBudget(undefined, undefined, null),
 ) {
   const metrics = new ReportMetrics();
   const sut = new ReportsService(
     strictFake<ReportStorage>('storage', { driver: 'fs', ...storage }),
     strictFake<PdfRenderer>('renderer', renderer),
     pages,
-    new ReportTokens(jwt, { internalToken: 'x'.repeat(32), jwtSecret: SECRET, reportTokenIssuer: 'iss' }),
+    new ReportTokens(jwt, {
+      internalToken: 'x'.repeat(32),
+      jwtSecret: SECRET,
+      reportTokenIssuer: 'iss',
+      jwtIssuer: undefined,
+      jwtAudience: undefined,
+      jwtMaxAgeSeconds: undefined,
+    }),
     metrics,
     locks,
+    budget,
     config,
   );
   const counted = async (series: string) => {
@@ -207,6 +223,57 @@ describe(ReportsService.name, () => {
     });
   });
 
+  describe('render budget', () => {
+    it('should refuse the render past the budget with 429 and Retry-After, and still serve a HIT', async () => {
+      const render = rendering();
+      const { sut, counted } = setup(
+        {
+          open: jest
+            .fn()
+            .mockResolvedValueOnce(null)
+            .mockResolvedValueOnce({ object: STORED, body: Readable.from([PDF]) }),
+        },
+        { render },
+        new LocalKeyLocks(),
+        new RenderBudget(1, undefined, null),
+      );
+      const student = caller({ role: 'student', user_id: 'S1' });
+      await sut.serve(student, download({ classId: undefined }));
+      await expect(sut.serve(student, download({ classId: 'C9' }))).rejects.toMatchObject({
+        code: 'too_many_renders',
+        limit: 'rate',
+        retryAfterSeconds: expect.any(Number),
+      });
+      expect(render).toHaveBeenCalledTimes(1);
+      await expect(sut.serve(student, download({ classId: 'C9' }))).resolves.toMatchObject({ cache: 'HIT' });
+      expect(await counted('pdf_render_rejected_total{reason="rate"}')).toBe(1);
+    });
+
+    it('should refuse a bulk whose uncached entries exceed the budget before rendering anything', async () => {
+      const { sut } = setup(
+        { stat: jest.fn().mockResolvedValueOnce(STORED).mockResolvedValue(null) },
+        {},
+        new LocalKeyLocks(),
+        new RenderBudget(2, undefined, null),
+      );
+      const request = {
+        studentIds: ['S1', 'S2', 'S3', 'S4'],
+        testId: '5',
+        classId: 'C1',
+        origin: undefined,
+        ifNoneMatch: undefined,
+        headOnly: false,
+        requestId: 'b2',
+        route: 'generate-bulk-pdf',
+        gone: new AbortController().signal,
+      };
+      await expect(sut.bulk(teacherOfC1, request)).rejects.toMatchObject({
+        code: 'too_many_renders',
+        limit: 'rate',
+      });
+    });
+  });
+
   describe('across replicas', () => {
     it('should answer what another replica stored instead of rendering the key again', async () => {
       const held = strictFake<KeyLocks>('locks', {
@@ -283,7 +350,7 @@ describe(ReportsService.name, () => {
   });
 
   describe('bulk', () => {
-    it('should refuse the whole bulk with 403 before any work when one student is not covered', () => {
+    it('should refuse the whole bulk with 403 before any work when one student is not covered', async () => {
       const { sut } = setup({}, {});
       const request = {
         studentIds: ['S1', 'S2'],
@@ -296,7 +363,7 @@ describe(ReportsService.name, () => {
         route: 'generate-bulk-pdf',
         gone: new AbortController().signal,
       };
-      expect(() => sut.bulk(unscopedStudent, request)).toThrow(Forbidden);
+      await expect(sut.bulk(unscopedStudent, request)).rejects.toBeInstanceOf(Forbidden);
     });
   });
 });

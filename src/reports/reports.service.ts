@@ -8,6 +8,7 @@ import {
   ReportNotStored,
   StorageObjectNotFound,
   StorageUnavailable,
+  TooManyRenders,
 } from '../common/domain.errors';
 import { REPORTS_CONFIG, type ReportsConfig } from '../config';
 import { ReportMetrics, type CacheResult } from '../metrics';
@@ -28,6 +29,7 @@ import type {
   TriggerRequest,
   TriggerResult,
 } from './served-report';
+import { RenderBudget } from './render-budget';
 import { ViewerRenderLimit } from './viewer-render-limit';
 
 /** A stored PDF as the lookup found it: its facts, and its bytes when they were asked for. */
@@ -81,6 +83,7 @@ export class ReportsService {
     private readonly tokens: ReportTokens,
     private readonly metrics: ReportMetrics,
     private readonly locks: KeyLocks,
+    private readonly budget: RenderBudget,
     @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
   ) {
     this.perViewer = new ViewerRenderLimit(config.maxRendersPerViewer);
@@ -96,7 +99,7 @@ export class ReportsService {
       // HEAD and conditional requests ask about a stored PDF; a class-less report never is one.
       if (probeOnly) throw new ReportNotStored();
       this.count(download.route, 'bypass');
-      const bytes = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+      const bytes = await this.renderFor(caller, () =>
         this.renderer.render({
           url: this.pages.url(download.page, report, download.origin),
           token: caller.token,
@@ -123,7 +126,7 @@ export class ReportsService {
 
     const store = mayStore(caller.viewer, report);
     this.count(download.route, store ? 'miss' : 'bypass');
-    const produced = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+    const produced = await this.renderFor(caller, () =>
       this.produce(report, key, {
         store,
         gone: download.gone,
@@ -135,10 +138,11 @@ export class ReportsService {
   }
 
   /**
-   * A bulk download: every student is authorized first (403 before any work), then entries come in
-   * completion order, a bounded number of students in progress at once.
+   * A bulk download: every student is authorized first (403 before any work) and the uncached ones must
+   * fit the caller's render budget (429 before any work), then entries come in completion order, a bounded
+   * number of students in progress at once.
    */
-  bulk(caller: Caller, request: BulkRequest): AsyncIterable<BulkEntry> {
+  async bulk(caller: Caller, request: BulkRequest): Promise<AsyncIterable<BulkEntry>> {
     const reports = request.studentIds.map((studentId) =>
       this.authorize(caller, {
         kind: 'student',
@@ -147,6 +151,7 @@ export class ReportsService {
         studentId,
       }),
     );
+    await this.assertBudgetFor(caller, reports);
     // A bulk never trips its own viewer's render cap.
     const concurrency = Math.min(
       this.config.bulkConcurrency,
@@ -192,6 +197,35 @@ export class ReportsService {
     return { key, cached: false, bytes: produced.bytes.byteLength, durationMs: elapsed(started) };
   }
 
+  /**
+   * A render the caller causes: one from their per-minute budget (RENDER_RATE_PER_MINUTE) and one of their
+   * concurrent renders (RENDER_MAX_PER_VIEWER); past either, 429 and nothing rendered.
+   */
+  private async renderFor<T>(caller: Caller, work: () => Promise<T>): Promise<T> {
+    try {
+      await this.budget.spend(caller.viewer);
+      return await this.perViewer.run(viewerIdentity(caller.viewer), work);
+    } catch (error) {
+      if (error instanceof TooManyRenders) this.metrics.renderRejected.inc({ reason: error.limit });
+      throw error;
+    }
+  }
+
+  /** A bulk whose uncached entries exceed the caller's budget is refused up front, not cut half-way. */
+  private async assertBudgetFor(caller: Caller, reports: Report[]): Promise<void> {
+    const left = await this.budget.remaining(caller.viewer);
+    if (left.renders === Number.POSITIVE_INFINITY) return;
+    let uncached = 0;
+    for (const report of reports) {
+      const stored = hasClass(report) ? await this.storage.stat(reportKey(report)).catch(() => null) : null;
+      if (!stored) uncached += 1;
+      if (uncached > left.renders) {
+        this.metrics.renderRejected.inc({ reason: 'rate' });
+        throw new TooManyRenders(left.retryAfterSeconds, 'rate');
+      }
+    }
+  }
+
   /** Validates the ids (400 naming the field) and checks the policy (403) before anything else. */
   private authorize(caller: Caller, input: Parameters<typeof parseReport>[0]): Report {
     const report = parseReport(input);
@@ -206,7 +240,7 @@ export class ReportsService {
     try {
       if (!hasClass(report)) {
         this.count(route, 'bypass');
-        const body = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+        const body = await this.renderFor(caller, () =>
           this.renderer.render({
             url: this.pages.url('student', report, request.origin),
             token: caller.token,
@@ -224,7 +258,7 @@ export class ReportsService {
       }
       const store = mayStore(caller.viewer, report);
       this.count(route, store ? 'miss' : 'bypass');
-      const produced = await this.perViewer.run(viewerIdentity(caller.viewer), () =>
+      const produced = await this.renderFor(caller, () =>
         this.produce(report, key, { store, gone: request.gone, origin: request.origin, requestId }),
       );
       return { studentId, status: 'rendered', body: produced.bytes };
