@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { InternalModule } from './internal/internal.module';
 import { MetricsModule } from './metrics';
 import { ReportsModule } from './reports';
+import { StatusModule } from './status/status.module';
 
 const SERVICE_NAME = 'pdf-report-service';
 
@@ -56,6 +57,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         ReportsModule,
+        StatusModule,
         InternalModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }],

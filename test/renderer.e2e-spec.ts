@@ -204,6 +204,25 @@ describe('renderer (e2e, real Chromium)', () => {
     });
   });
 
+  describe('pdf options', () => {
+    it('should add "Page X of Y" footers with PDF_PAGE_NUMBERS=true', async () => {
+      const sut = rendererFor(frontend, { PDF_PAGE_NUMBERS: 'true' });
+      await sut.start();
+      try {
+        const pdf = await sut.render({
+          url: `${frontend.origin}/report?studentId=PN1&testId=T`,
+          token: signToken({ sub: 'x' }),
+          requestId: 'p1',
+        });
+        const text = await pdfText(pdf);
+        expect(text).toMatch(/Page 1 of \d+/);
+        expect(text).toMatch(/Page 2 of \d+/);
+      } finally {
+        await sut.close();
+      }
+    });
+  });
+
   describe('confinement', () => {
     let foreign: ReportFrontend;
     let home: ReportFrontend;

@@ -32,4 +32,6 @@ export abstract class BatchStore {
   /** Cancels pending items; null for an unknown batch, 'completed' when there was nothing to cancel. */
   abstract cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null>;
   abstract setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void>;
+  /** Keys under `prefix` that some batch still has pending or active (report status "generating"). */
+  abstract pendingKeys(prefix: string): Promise<Set<string>>;
 }

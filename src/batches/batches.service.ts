@@ -60,6 +60,11 @@ export class BatchesService {
     return statusOf(batch);
   }
 
+  /** Report keys under `prefix` some batch has not finished yet. */
+  pendingKeys(prefix: string): Promise<Set<string>> {
+    return this.store.pendingKeys(prefix);
+  }
+
   /** Pending items are cancelled; active ones finish. A completed batch cannot be cancelled (409). */
   async cancel(batchId: string): Promise<BatchStatus> {
     const outcome = BATCH_ID.test(batchId) ? await this.store.cancel(batchId) : null;

@@ -127,6 +127,17 @@ export class MemoryBatchStore extends BatchStore {
     return Promise.resolve();
   }
 
+  pendingKeys(prefix: string): Promise<Set<string>> {
+    const keys = new Set<string>();
+    for (const { batch } of this.batches.values()) {
+      for (const item of batch.items) {
+        if ((item.state === 'pending' || item.state === 'active') && item.s3Key.startsWith(prefix))
+          keys.add(item.s3Key);
+      }
+    }
+    return Promise.resolve(keys);
+  }
+
   /** Ends a batch whose last item just finished; true exactly once. */
   private finishIfDone(entry: Entry): boolean {
     if (entry.remaining > 0) return false;

@@ -5,6 +5,8 @@ import { BatchStore, type CreateOutcome, type FinishOutcome } from './batch.stor
 const BATCH = (id: string) => `pdf:batch:${id}`;
 const ITEMS = (id: string) => `pdf:batch:${id}:items`;
 const IDEMPOTENCY = (key: string) => `pdf:batch-idempotency:${key}`;
+/** Report key → how many batch items for it are not finished yet. */
+const PENDING_KEYS = 'pdf:batch-pending-keys';
 
 /** Item transitions run inside Redis (Lua), so replicas never finish an item or a batch twice. */
 const START_ITEM = `
@@ -39,6 +41,7 @@ if item.state == 'succeeded' or item.state == 'failed' or item.state == 'cancell
 item.state = ARGV[2]
 if ARGV[3] ~= '' then item.error = ARGV[3] else item.error = nil end
 redis.call('hset', KEYS[2], ARGV[1], cjson.encode(item))
+if redis.call('hincrby', KEYS[3], item.s3Key, -1) <= 0 then redis.call('hdel', KEYS[3], item.s3Key) end
 local remaining = redis.call('hincrby', KEYS[1], 'remaining', -1)
 if remaining > 0 then return 0 end
 if redis.call('hget', KEYS[1], 'state') ~= 'cancelled' then
@@ -59,6 +62,7 @@ for i = 1, #all, 2 do
   if item.state == 'pending' then
     item.state = 'cancelled'
     redis.call('hset', KEYS[2], all[i], cjson.encode(item))
+    if redis.call('hincrby', KEYS[3], item.s3Key, -1) <= 0 then redis.call('hdel', KEYS[3], item.s3Key) end
     cancelled = cancelled + 1
   end
 end
@@ -104,6 +108,7 @@ export class RedisBatchStore extends BatchStore {
       callbackState: record.spec.callbackUrl ? 'pending' : 'none',
       callbackAttempts: 0,
     });
+    for (const item of items) transaction.hincrby(PENDING_KEYS, item.s3Key, 1);
     if (items.length > 0) {
       transaction.hset(
         ITEMS(record.batchId),
@@ -154,9 +159,10 @@ export class RedisBatchStore extends BatchStore {
   ): Promise<FinishOutcome> {
     const done = await this.redis.eval(
       FINISH_ITEM,
-      2,
+      3,
       BATCH(batchId),
       ITEMS(batchId),
+      PENDING_KEYS,
       index,
       state,
       error ?? '',
@@ -166,10 +172,37 @@ export class RedisBatchStore extends BatchStore {
   }
 
   async cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null> {
-    const result = await this.redis.eval(CANCEL, 2, BATCH(batchId), ITEMS(batchId), new Date().toISOString());
+    const result = await this.redis.eval(
+      CANCEL,
+      3,
+      BATCH(batchId),
+      ITEMS(batchId),
+      PENDING_KEYS,
+      new Date().toISOString(),
+    );
     if (result === -1) return null;
     if (result === -2) return 'completed';
     return { outcome: 'cancelled', batchFinished: result === 1 };
+  }
+
+  async pendingKeys(prefix: string): Promise<Set<string>> {
+    const keys = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, entries] = await this.redis.hscan(
+        PENDING_KEYS,
+        cursor,
+        'MATCH',
+        `${prefix}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      for (let index = 0; index < entries.length; index += 2) {
+        if (Number(entries[index + 1]) > 0) keys.add(entries[index]);
+      }
+    } while (cursor !== '0');
+    return keys;
   }
 
   async setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void> {

@@ -178,6 +178,33 @@ export const ENVIRONMENT_VARIABLES = [
     meaning: 'longest accepted user JWT lifetime (`exp - iat`)',
     defaultText: 'not checked',
   },
+  { name: 'PDF_FORMAT', meaning: 'paper size (a CSS `@page` size wins)', defaultText: 'A4', default: 'A4' },
+  { name: 'PDF_PRINT_BACKGROUND', meaning: 'print backgrounds', defaultText: 'true', default: 'true' },
+  { name: 'PDF_TAGGED', meaning: 'tagged (accessible) PDF', defaultText: 'true', default: 'true' },
+  {
+    name: 'PDF_OUTLINE',
+    meaning: "document outline from the page's headings",
+    defaultText: 'true',
+    default: 'true',
+  },
+  {
+    name: 'PDF_PAGE_NUMBERS',
+    meaning: 'a small "Page X of Y" footer',
+    defaultText: 'false',
+    default: 'false',
+  },
+  {
+    name: 'HIT_DELIVERY',
+    meaning: '`stream` a stored PDF, or `redirect` (302) to a presigned storage URL (s3 driver only)',
+    defaultText: 'stream',
+    default: 'stream',
+  },
+  { name: 'PRESIGN_TTL_SECONDS', meaning: 'lifetime of a presigned URL', defaultText: '60', default: '60' },
+  {
+    name: 'S3_PUBLIC_ENDPOINT',
+    meaning: 'storage endpoint clients can reach, for presigned URLs',
+    defaultText: 'S3_ENDPOINT',
+  },
   {
     name: 'SHUTDOWN_GRACE_MS',
     meaning: 'drain time on SIGTERM',

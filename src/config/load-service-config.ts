@@ -45,6 +45,7 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
   const strict = nodeEnv === 'production';
   const warnings: string[] = [];
   const auth = loadAuth(env, strict, warnings);
+  const storage = loadStorage(env, strict);
   const frontend = loadFrontend(env, strict);
   const renderer = loadRenderer(env, frontend.allowedOrigins);
   const config: ServiceConfig = {
@@ -56,9 +57,9 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
     },
     auth,
     frontend,
-    storage: loadStorage(env, strict),
+    storage,
     renderer,
-    reports: loadReports(env, renderer),
+    reports: loadReports(env, renderer, storage),
     batches: loadBatches(env, strict, auth.internalToken),
   };
   return { config, warnings };
@@ -222,6 +223,7 @@ function loadStorage(env: Settings, strict: boolean): StorageConfig {
     endpoint,
     forcePathStyle,
     keyPrefix,
+    publicEndpoint: env.text('S3_PUBLIC_ENDPOINT'),
     region: env.text('AWS_REGION'),
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
   };
@@ -244,10 +246,22 @@ function loadRenderer(env: Settings, documentOrigins: readonly string[]): Render
     shutdownGraceMs: env.integer('SHUTDOWN_GRACE_MS', 0),
     documentOrigins,
     resourceOrigins: env.origins('RENDER_ALLOWED_ORIGINS'),
+    pdf: {
+      format: env.oneOf('PDF_FORMAT', ['A4', 'A3', 'A5', 'Letter', 'Legal', 'Tabloid'] as const),
+      printBackground: env.boolean('PDF_PRINT_BACKGROUND'),
+      tagged: env.boolean('PDF_TAGGED'),
+      outline: env.boolean('PDF_OUTLINE'),
+      pageNumbers: env.boolean('PDF_PAGE_NUMBERS'),
+    },
   };
 }
 
-function loadReports(env: Settings, renderer: RendererConfig): ReportsConfig {
+function loadReports(env: Settings, renderer: RendererConfig, storage: StorageConfig): ReportsConfig {
+  if (env.text('HIT_DELIVERY') === 'redirect' && storage.driver !== 's3') {
+    throw new ConfigError(
+      'HIT_DELIVERY=redirect needs STORAGE_DRIVER=s3 (the fs driver cannot presign URLs)',
+    );
+  }
   return {
     maxRendersPerViewer: env.optionalInteger('RENDER_MAX_PER_VIEWER', 1),
     bulkConcurrency: renderer.concurrency,
@@ -256,6 +270,8 @@ function loadReports(env: Settings, renderer: RendererConfig): ReportsConfig {
     // 0 means no limit, like unset.
     renderRatePerMinute: env.optionalInteger('RENDER_RATE_PER_MINUTE', 0) || undefined,
     renderRateAdminPerMinute: env.optionalInteger('RENDER_RATE_ADMIN_PER_MINUTE', 0) || undefined,
+    hitDelivery: env.oneOf('HIT_DELIVERY', ['stream', 'redirect'] as const),
+    presignTtlSeconds: env.integer('PRESIGN_TTL_SECONDS', 1, 7 * 24 * 3600),
   };
 }
 

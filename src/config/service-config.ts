@@ -44,6 +44,8 @@ export interface S3StorageConfig {
   forcePathStyle: boolean;
   /** Prepended to every key by the S3 driver, and only there. */
   keyPrefix: string;
+  /** The endpoint presigned URLs name (clients must reach it); default the endpoint itself. */
+  publicEndpoint: string | undefined;
   region: string | undefined;
   /** Explicit keys when both are set; otherwise the SDK's default credential chain. */
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
@@ -72,6 +74,16 @@ export interface RendererConfig {
   documentOrigins: readonly string[];
   /** Further origins for a page's other requests (its API, a CDN). */
   resourceOrigins: readonly string[];
+  pdf: PdfOptions;
+}
+
+/** How pages are printed. */
+export interface PdfOptions {
+  format: 'A4' | 'A3' | 'A5' | 'Letter' | 'Legal' | 'Tabloid';
+  printBackground: boolean;
+  tagged: boolean;
+  outline: boolean;
+  pageNumbers: boolean;
 }
 
 export interface ReportsConfig {
@@ -84,6 +96,9 @@ export interface ReportsConfig {
   /** Renders a viewer may cause per minute (undefined = no limit); admins have their own budget. */
   renderRatePerMinute: number | undefined;
   renderRateAdminPerMinute: number | undefined;
+  /** HIT answers: the bytes, or a 302 to a presigned storage URL valid `presignTtlSeconds`. */
+  hitDelivery: 'stream' | 'redirect';
+  presignTtlSeconds: number;
 }
 
 export interface BatchesConfig {

@@ -2,11 +2,15 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { BATCHES_CONFIG, type BatchesConfig } from '../config';
 import { KeyLocks, LocalKeyLocks } from './key-locks';
+import { LocalPurgeLog, PurgeLog, RedisPurgeLog } from './purge-log';
 import { RedisConnection } from './redis.connection';
 import { RedisKeyLocks } from './redis-key-locks';
 import { RedisHealthIndicator } from './redis.health';
 
-/** What replicas share: per-key render locks (Redis when REDIS_URL is set, in-process otherwise). */
+/**
+ * What replicas share: per-key render locks and the purge log (Redis when REDIS_URL is set, in-process
+ * otherwise).
+ */
 @Module({
   imports: [TerminusModule],
   providers: [
@@ -21,8 +25,14 @@ import { RedisHealthIndicator } from './redis.health';
         redis.client ? new RedisKeyLocks(redis.client, config.stallMs) : new LocalKeyLocks(),
       inject: [RedisConnection, BATCHES_CONFIG],
     },
+    {
+      provide: PurgeLog,
+      useFactory: (redis: RedisConnection) =>
+        redis.client ? new RedisPurgeLog(redis.client) : new LocalPurgeLog(),
+      inject: [RedisConnection],
+    },
     RedisHealthIndicator,
   ],
-  exports: [RedisConnection, KeyLocks, RedisHealthIndicator],
+  exports: [RedisConnection, KeyLocks, PurgeLog, RedisHealthIndicator],
 })
 export class CoordinationModule {}

@@ -1,10 +1,12 @@
-import { Body, Controller, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { requestIdText } from '../common/request-id';
 import type { Request } from 'express';
 import { Public, ServiceTokenGuard } from '../auth';
 import { strictInput } from '../common/validation.pipes';
 import { ReportsService } from '../reports';
 import { TriggerExceptionFilter } from './trigger-exception.filter';
+import { purgeScope } from '../report';
+import { PurgeReportsBody } from './purge-reports.dto';
 import { TriggerGeneratePdfBody, type TriggerGeneratePdfAnswer } from './trigger-generate-pdf.dto';
 
 /** Backend-only routes: the service token instead of a user JWT. */
@@ -35,5 +37,15 @@ export class InternalController {
       bytes: result.bytes,
       durationMs: result.durationMs,
     };
+  }
+
+  /** Deletes stored reports (a key, a test's folder, a class's folder); renders in flight do not write back. */
+  @Delete('reports')
+  @HttpCode(200)
+  async purge(
+    @Body(strictInput) body: PurgeReportsBody,
+  ): Promise<{ success: true; deleted: number; scope: string }> {
+    const scope = purgeScope(body);
+    return { success: true, deleted: await this.reports.purge(scope), scope };
   }
 }

@@ -14,6 +14,8 @@ export interface RenderJob {
   abandoned?: { signal: AbortSignal; stopRunning: boolean };
   /** Batch items wait behind every interactive render (default: interactive). */
   priority?: RenderPriority;
+  /** The PDF's Title when the page has no `<title>` of its own. */
+  title?: string;
 }
 
 export interface RendererStatus extends RenderLoad {

@@ -15,6 +15,10 @@ import { RenderSlot, type BlockedRequest, type NetworkPolicy } from './render-sl
 import { SlotPool } from './slot-pool';
 
 const READY_POLL_MS = 25;
+/** PDF_PAGE_NUMBERS: Chromium fills the page number classes. */
+const PAGE_NUMBER_FOOTER =
+  '<div style="font-size:8px;width:100%;text-align:center;color:#555">' +
+  'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>';
 const MAX_ERROR_DETAIL = 200;
 /** A slot is replaced by a fresh context after this many renders, bounding what a long-lived page accumulates. */
 const MAX_RENDERS_PER_SLOT = 50;
@@ -239,10 +243,23 @@ export class PuppeteerPdfRenderer
         return typeof error === 'string' ? error : JSON.stringify(error);
       });
       if (pageError !== null) throw new RenderFailed('page_error', pageError.slice(0, MAX_ERROR_DETAIL));
+      // The PDF's Title comes from the document's title; a page without one gets the report's name.
+      if (job.title !== undefined) {
+        await page.evaluate((title: string) => {
+          if (document.title.trim() === '') document.title = title;
+        }, job.title);
+      }
+      const options = this.config.pdf;
       const pdf = await page.pdf({
-        format: 'A4',
-        printBackground: true,
-        margin: { top: '20px', right: '20px', bottom: '20px', left: '20px' },
+        format: options.format,
+        preferCSSPageSize: true,
+        printBackground: options.printBackground,
+        tagged: options.tagged,
+        outline: options.outline,
+        displayHeaderFooter: options.pageNumbers,
+        headerTemplate: '<span></span>',
+        footerTemplate: PAGE_NUMBER_FOOTER,
+        margin: { top: '20px', right: '20px', bottom: options.pageNumbers ? '36px' : '20px', left: '20px' },
         timeout: remaining(),
       });
       if (!Buffer.from(pdf.subarray(0, 5)).equals(Buffer.from('%PDF-'))) {

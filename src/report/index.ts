@@ -11,4 +11,4 @@ export {
   type ReportInput,
   type ReportKind,
 } from './report';
-export { reportKey, type ReportKey } from './report-key';
+export { purgeScope, reportKey, type PurgeInput, type ReportKey } from './report-key';

@@ -1,4 +1,4 @@
-import type { ClassReport } from './report';
+import { parseClassReport, teacherTestId, validId, type ClassReport } from './report';
 
 /** A storage key in the layout shared with the Django backend; made only by `reportKey`. */
 export type ReportKey = string & { readonly __reportKey: unique symbol };
@@ -18,4 +18,27 @@ export function reportKey(report: ClassReport): ReportKey {
     case 'overall':
       return `${base}/${report.testId}/overall.pdf` as ReportKey;
   }
+}
+
+/** What a purge names: one report (`reportType` and its ids), one test of a class, or a whole class. */
+export interface PurgeInput {
+  classId: unknown;
+  testId?: unknown;
+  reportType?: ClassReport['kind'];
+  studentId?: unknown;
+  teacherId?: unknown;
+}
+
+/**
+ * The key or prefix (ending in "/") a purge deletes, validated like every key: testId normalised exactly as
+ * in keys (`5` → `Test_5`; `overall` / `0` → the `overall/` folder of teacher reports).
+ */
+export function purgeScope(input: PurgeInput): string {
+  if (input.reportType !== undefined) {
+    const { reportType, ...ids } = input;
+    return reportKey(parseClassReport({ ...ids, kind: reportType, testId: ids.testId }));
+  }
+  const classId = validId('classId', input.classId);
+  if (input.testId === undefined) return `reports/${classId}/`;
+  return `reports/${classId}/${teacherTestId(input.testId)}/`;
 }

@@ -1,6 +1,6 @@
 import { InvalidInput } from '../common/domain.errors';
 import { normaliseTestId, parseClassReport, parseReport, validId, type ReportInput } from './report';
-import { reportKey } from './report-key';
+import { purgeScope, reportKey } from './report-key';
 
 function keyOf(input: ReportInput): string {
   return reportKey(parseClassReport(input));
@@ -167,6 +167,31 @@ describe('report model', () => {
       expect(fieldOfError(() => parseReport({ kind: 'overall', classId: 'a/b', testId: '5' }))).toBe(
         'classId',
       );
+    });
+  });
+
+  describe(purgeScope.name, () => {
+    it.each([
+      [{ classId: 'C1' }, 'reports/C1/'],
+      [{ classId: 'C1', testId: '5' }, 'reports/C1/Test_5/'],
+      [{ classId: 'C1', testId: 'Test 5' }, 'reports/C1/Test_5/'],
+      [{ classId: 'C1', testId: '0' }, 'reports/C1/overall/'],
+      [{ classId: 'C1', testId: 'OVERALL' }, 'reports/C1/overall/'],
+      [
+        { classId: 'C1', testId: '5', reportType: 'student' as const, studentId: 'S1' },
+        'reports/C1/Test_5/students/S1.pdf',
+      ],
+      [{ classId: 'C1', testId: '5', reportType: 'overall' as const }, 'reports/C1/Test_5/overall.pdf'],
+    ])('should purge %j as %s', (input, scope) => {
+      expect(purgeScope(input)).toBe(scope);
+    });
+
+    it.each([
+      [{ classId: '../x' }, 'classId'],
+      [{ classId: 'C1', testId: 'a/b' }, 'testId'],
+      [{ classId: 'C1', testId: '5', reportType: 'student' as const }, 'studentId'],
+    ])('should refuse %j naming %s', (input, field) => {
+      expect(fieldOfError(() => purgeScope(input))).toBe(field);
     });
   });
 });

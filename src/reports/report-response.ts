@@ -5,6 +5,13 @@ import type { ServedReport } from './served-report';
 
 /** Writes a ServedReport: headers always, 304 or HEAD without a body, else the bytes or the stored stream. */
 export async function sendReport(response: Response, report: ServedReport): Promise<void> {
+  if (report.redirect !== undefined) {
+    // The URL is a short-lived credential: no cache may keep the answer.
+    response.setHeader('X-Cache', report.cache);
+    response.setHeader('Cache-Control', 'private, no-store');
+    response.redirect(302, report.redirect);
+    return;
+  }
   response.setHeader('ETag', report.etag);
   response.setHeader('X-Cache', report.cache);
   // Per-user data: browsers may keep it but must revalidate; shared caches must not.

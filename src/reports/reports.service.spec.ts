@@ -11,6 +11,7 @@ import {
 import { strictFake } from '../common/strict-fake.testing';
 import { KeyLocks } from '../coordination';
 import { LocalKeyLocks } from '../coordination/key-locks';
+import { LocalPurgeLog } from '../coordination/purge-log';
 import type { ReportsConfig } from '../config';
 import { ReportMetrics } from '../metrics';
 import type { PdfRenderer, RenderJob } from '../renderer';
@@ -42,6 +43,8 @@ const config: ReportsConfig = {
   lockWaitMs: 1000,
   renderRatePerMinute: undefined,
   renderRateAdminPerMinute: undefined,
+  hitDelivery: 'stream',
+  presignTtlSeconds: 60,
 };
 
 function caller(claims: Record<string, unknown>): Caller {
@@ -100,6 +103,7 @@ function setup(
     }),
     metrics,
     locks,
+    new LocalPurgeLog(),
     budget,
     config,
   );

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { mayStore, mayView, ReportTokens, viewerIdentity, type Caller } from '../auth';
 import {
+  Conflict,
   DomainError,
   Forbidden,
   InvalidInput,
@@ -12,7 +13,7 @@ import {
 } from '../common/domain.errors';
 import { REPORTS_CONFIG, type ReportsConfig } from '../config';
 import { ReportMetrics, type CacheResult } from '../metrics';
-import { KeyLocks } from '../coordination';
+import { KeyLocks, PurgeLog } from '../coordination';
 import { PdfRenderer, type RenderPriority } from '../renderer';
 import { hasClass, parseClassReport, parseReport, reportKey, type ClassReport, type Report } from '../report';
 import type { ReportKey } from '../report';
@@ -30,6 +31,7 @@ import type {
   TriggerResult,
 } from './served-report';
 import { RenderBudget } from './render-budget';
+import { attachment } from './report-response';
 import { ViewerRenderLimit } from './viewer-render-limit';
 
 /** A stored PDF as the lookup found it: its facts, and its bytes when they were asked for. */
@@ -43,7 +45,7 @@ interface Found {
 interface Produced {
   bytes: Uint8Array;
   etag: string;
-  stored: 'stored' | 'not_stored' | 'store_failed';
+  stored: 'stored' | 'not_stored' | 'store_failed' | 'purged';
 }
 
 /** How a caller takes part in a canonical render. */
@@ -83,6 +85,7 @@ export class ReportsService {
     private readonly tokens: ReportTokens,
     private readonly metrics: ReportMetrics,
     private readonly locks: KeyLocks,
+    private readonly purges: PurgeLog,
     private readonly budget: RenderBudget,
     @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
   ) {
@@ -105,12 +108,28 @@ export class ReportsService {
           token: caller.token,
           requestId: download.requestId,
           abandoned: { signal: download.gone, stopRunning: true },
+          title: titleOf(report),
         }),
       );
       return answer('BYPASS', filename, { bytes, etag: contentEtag(bytes) }, download);
     }
 
     const key = reportKey(report);
+    if (this.config.hitDelivery === 'redirect' && !probeOnly) {
+      const redirect = await this.presignedHit(key, filename);
+      if (redirect) {
+        this.count(download.route, 'hit');
+        return {
+          cache: 'HIT',
+          filename,
+          etag: redirect.etag,
+          size: redirect.size,
+          notModified: false,
+          body: undefined,
+          redirect: redirect.url,
+        };
+      }
+    }
     const found = await this.lookup(key, probeOnly ? 'facts' : 'bytes');
     if (found) {
       const notModified = etagMatches(download.ifNoneMatch, found.etag);
@@ -134,7 +153,8 @@ export class ReportsService {
         requestId: download.requestId,
       }),
     );
-    return answer(produced.stored === 'not_stored' ? 'BYPASS' : 'MISS', filename, produced, download);
+    const cache = produced.stored === 'not_stored' || produced.stored === 'purged' ? 'BYPASS' : 'MISS';
+    return answer(cache, filename, produced, download);
   }
 
   /**
@@ -188,6 +208,9 @@ export class ReportsService {
       requestId: trigger.requestId,
       priority,
     });
+    if (produced.stored === 'purged') {
+      throw new Conflict('the report was purged while it rendered; trigger it again if it is still wanted');
+    }
     if (produced.stored !== 'stored') {
       throw new StorageUnavailable('write', {
         cause: new Error(`the PDF of ${key} could not be stored`),
@@ -195,6 +218,31 @@ export class ReportsService {
       });
     }
     return { key, cached: false, bytes: produced.bytes.byteLength, durationMs: elapsed(started) };
+  }
+
+  /** Validates a report that must name its class (400) and checks the caller may see it (403). */
+  authorizeStored(caller: Caller, input: Parameters<typeof parseClassReport>[0]): ClassReport {
+    const report = parseClassReport(input);
+    if (!mayView(caller.viewer, report)) throw new Forbidden('this token does not cover that report');
+    return report;
+  }
+
+  /** Keys this process is rendering now. */
+  renderingKeys(): string[] {
+    return this.flights.keys;
+  }
+
+  /**
+   * Deletes a stored report or every report under a prefix, and records the purge so renders that started
+   * before it do not write their results back (on every replica with REDIS_URL).
+   */
+  async purge(scope: string): Promise<number> {
+    await this.purges.record(scope);
+    const keys = scope.endsWith('/') ? await this.storage.list(scope) : [scope];
+    const existing = scope.endsWith('/') ? keys : (await this.storage.stat(scope)) ? keys : [];
+    const deleted = await this.storage.deleteMany(existing);
+    this.logger.log({ scope, deleted }, 'reports purged');
+    return deleted;
   }
 
   /**
@@ -293,6 +341,21 @@ export class ReportsService {
     return found;
   }
 
+  /** HIT_DELIVERY=redirect: a URL the client fetches the stored PDF from (signed after the access check). */
+  private async presignedHit(
+    key: ReportKey,
+    filename: string,
+  ): Promise<{ url: string; etag: string; size: number } | null> {
+    const found = await this.lookup(key, 'facts');
+    if (!found) return null;
+    const url = await this.storage.presign(key, {
+      expiresInSeconds: this.config.presignTtlSeconds,
+      contentType: PDF,
+      contentDisposition: attachment(filename),
+    });
+    return { url, etag: found.etag, size: found.size };
+  }
+
   /** The bytes of an object `lookup` found by its facts; null when it went away in between. */
   private async readFound(key: ReportKey): Promise<Readable | null> {
     try {
@@ -341,6 +404,7 @@ export class ReportsService {
     flight: FlightControl,
   ): Promise<Produced> {
     this.logger.log({ key, driver: this.storage.driver }, 'Starting PDF generation');
+    const startedAt = await this.purges.epoch();
     const bytes = await this.renderer.render({
       url: this.pages.url(CANONICAL_PAGE[report.kind], report, options.origin),
       token: options.reportToken ?? this.tokens.mint(report),
@@ -348,13 +412,24 @@ export class ReportsService {
       // Once running, a render that may be stored finishes (bounded by RENDER_TIMEOUT_MS).
       abandoned: { signal: flight.abandoned, stopRunning: false },
       priority: options.priority,
+      title: titleOf(report),
     });
     if (!flight.shouldStore()) return { bytes, etag: contentEtag(bytes), stored: 'not_stored' };
+    // A report purged while it rendered (a deleted student, say) must not be written back.
+    if (await this.purges.purgedAfter(key, startedAt)) {
+      this.logger.log({ key }, 'report purged during its render; not stored');
+      return { bytes, etag: contentEtag(bytes), stored: 'purged' };
+    }
     try {
       const written = await this.storage.write(key, bytes, {
         contentType: PDF,
         metadata: { 'report-kind': report.kind },
       });
+      if (await this.purges.purgedAfter(key, startedAt)) {
+        // The purge ran while this write was on its way: take the write back.
+        await this.storage.delete(key);
+        return { bytes, etag: contentEtag(bytes), stored: 'purged' };
+      }
       this.logger.log(
         { key, driver: this.storage.driver, bytes: bytes.byteLength },
         'PDF uploaded to S3 successfully',
@@ -374,6 +449,18 @@ export class ReportsService {
     this.metrics.storageErrors.inc({ operation });
     if (!(error instanceof DomainError)) throw error;
     this.logger.warn({ key, driver: this.storage.driver, err: error }, `storage ${operation} failed`);
+  }
+}
+
+/** The PDF Title of a report whose page has no `<title>`: "Student report STU001 · Test_5". */
+function titleOf(report: Report): string {
+  switch (report.kind) {
+    case 'student':
+      return `Student report ${report.studentId} · ${report.testId}`;
+    case 'teacher':
+      return `Teacher report ${report.teacherId} · ${report.testId}`;
+    case 'overall':
+      return `Class report ${report.classId ?? ''} · ${report.testId}`;
   }
 }
 

@@ -15,6 +15,8 @@ export interface ServedReport {
   notModified: boolean;
   /** Absent for HEAD and 304. A stream for stored PDFs, bytes for fresh renders. */
   body: Readable | Uint8Array | undefined;
+  /** HIT_DELIVERY=redirect: a presigned storage URL to answer 302 with instead of the bytes. */
+  redirect?: string;
 }
 
 /** The request facts that shape an answer, read by the controller from the HTTP request. */

@@ -108,6 +108,16 @@ export class FsReportStorage extends ReportStorage {
     }
   }
 
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    for (const key of keys) await this.delete(key);
+    return keys.length;
+  }
+
+  presign(): Promise<string> {
+    // Config refuses HIT_DELIVERY=redirect with this driver; reaching here is a wiring mistake.
+    return Promise.reject(new Error('the fs driver cannot presign URLs'));
+  }
+
   async list(prefix: string): Promise<string[]> {
     assertStorageKey(prefix, { prefix: true });
     const keys: string[] = [];

@@ -14,6 +14,12 @@ export interface OpenedObject {
   body: Readable;
 }
 
+export interface PresignOptions {
+  expiresInSeconds: number;
+  contentType: string;
+  contentDisposition: string;
+}
+
 export interface WriteOptions {
   contentType: string;
   metadata?: Record<string, string>;
@@ -42,6 +48,13 @@ export abstract class ReportStorage {
   abstract delete(key: string): Promise<void>;
   /** Every key that starts with `prefix`, in no particular order (report purge and status). */
   abstract list(prefix: string): Promise<string[]>;
+  /** Removes these objects (in pages the storage allows); answers how many were asked to go. */
+  abstract deleteMany(keys: readonly string[]): Promise<number>;
+  /**
+   * A URL a client can GET the object from without credentials, valid `expiresInSeconds`, answered with
+   * these `Content-Type` / `Content-Disposition`. Only storage that can sign URLs implements it.
+   */
+  abstract presign(key: string, options: PresignOptions): Promise<string>;
   /** Resolves when storage is reachable and usable. */
   abstract ping(): Promise<void>;
 }

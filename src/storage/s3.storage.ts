@@ -1,5 +1,6 @@
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -8,13 +9,14 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { S3StorageConfig } from '../config';
-import { OpenedObject, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { OpenedObject, PresignOptions, ReportStorage, StoredObject, WriteOptions } from './report-storage';
 import { assertStorageKey } from './storage-key';
 
 /** Connecting to a dead endpoint fails after this long, instead of the OS's minutes. */
@@ -24,11 +26,14 @@ const SOCKET_TIMEOUT_MS = 10000;
 /** Whole-operation bound for the small requests (stat, delete, list page, ping), retries included. */
 const METADATA_OP_TIMEOUT_MS = 4000;
 const MAX_SOCKETS = 128;
+const DELETE_PAGE = 1000;
 
 /** S3 and S3-compatible object storage (MinIO, s3rver, …). */
 export class S3ReportStorage extends ReportStorage implements OnApplicationShutdown {
   readonly driver = 's3';
   private readonly client: S3Client;
+  /** Signs presigned URLs for the endpoint clients reach (S3_PUBLIC_ENDPOINT), never sends a request. */
+  private readonly signer: S3Client;
   private readonly bucket: string;
   private readonly keyPrefix: string;
 
@@ -53,6 +58,12 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
       }),
+    });
+    this.signer = new S3Client({
+      endpoint: config.publicEndpoint ?? config.endpoint,
+      forcePathStyle: config.forcePathStyle,
+      region: config.region ?? 'us-east-1',
+      credentials: config.credentials,
     });
   }
 
@@ -159,6 +170,41 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
     return keys;
   }
 
+  /** DeleteObjects takes at most 1000 keys per call. */
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    for (let start = 0; start < keys.length; start += DELETE_PAGE) {
+      const page = keys.slice(start, start + DELETE_PAGE);
+      try {
+        const answer = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: page.map((key) => ({ Key: this.objectKey(key) })), Quiet: true },
+          }),
+        );
+        if (answer.Errors && answer.Errors.length > 0) {
+          throw new Error(`${answer.Errors.length} objects not deleted: ${answer.Errors[0].Code ?? ''}`);
+        }
+      } catch (error) {
+        throw new StorageUnavailable('delete', { cause: error });
+      }
+    }
+    return keys.length;
+  }
+
+  /** Signed for the public endpoint when one is set: the signature covers the host clients will use. */
+  async presign(key: string, options: PresignOptions): Promise<string> {
+    return getSignedUrl(
+      this.signer,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ResponseContentType: options.contentType,
+        ResponseContentDisposition: options.contentDisposition,
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
+  }
+
   async ping(): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
@@ -169,14 +215,15 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
     }
   }
 
-  /** Releases the keep-alive sockets. */
   /** Nest calls this on the factory-made provider: the SDK's sockets close with the app. */
   onApplicationShutdown(): void {
     this.close();
   }
 
+  /** Releases the keep-alive sockets. */
   close(): void {
     this.client.destroy();
+    this.signer.destroy();
   }
 
   /** The one place S3_KEY_PREFIX is applied. */

@@ -68,6 +68,24 @@ async function main(): Promise<void> {
     console.log(`\nSample report frontend: ${frontend.origin}`);
     console.log(`PDF service:            ${base}\n`);
 
+    // As the platform issues them: each token names the user's classes (see "Who can open what").
+    const teacher = signToken(
+      { role: 'teacher', user_id: 'TCH001', teacher_id: 'TCH001', class_ids: ['CLASS_123'] },
+      JWT_SECRET,
+    );
+    const student = signToken(
+      { role: 'student', user_id: 'STU003', student_id: 'STU003', class_id: 'CLASS_123' },
+      JWT_SECRET,
+    );
+    const statusOf = async () => {
+      const answer = await fetch(
+        `${base}/report-status?reportType=student&classId=CLASS_123&testId=Test_5&studentId=STU001`,
+        { headers: { Authorization: `Bearer ${teacher}` } },
+      );
+      return ((await answer.json()) as { status: string }).status;
+    };
+    console.log(`report-status of STU001 before the trigger: ${await statusOf()}`);
+
     const reports = [
       { reportType: 'student', studentId: 'STU001' },
       { reportType: 'student', studentId: 'STU002' },
@@ -84,16 +102,8 @@ async function main(): Promise<void> {
       if (answer.status !== 202) throw new Error(`trigger answered ${answer.status}: ${body.message}`);
       console.log(`triggered ${report.reportType.padEnd(8)} → 202, stored at ${body.s3Key}`);
     }
+    console.log(`report-status of STU001 after the trigger:  ${await statusOf()}\n`);
 
-    // As the platform issues them: each token names the user's classes (see "Who can open what").
-    const teacher = signToken(
-      { role: 'teacher', user_id: 'TCH001', teacher_id: 'TCH001', class_ids: ['CLASS_123'] },
-      JWT_SECRET,
-    );
-    const student = signToken(
-      { role: 'student', user_id: 'STU003', student_id: 'STU003', class_id: 'CLASS_123' },
-      JWT_SECRET,
-    );
     const downloads = [
       {
         path: '/generate-pdf?studentId=STU001&testId=Test_5&classId=CLASS_123',

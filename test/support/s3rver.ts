@@ -44,6 +44,7 @@ export function s3StorageSettings(s3: TestS3, keyPrefix = '') {
     endpoint: s3.endpoint,
     forcePathStyle: true,
     keyPrefix,
+    publicEndpoint: undefined,
     region: 'us-east-1',
   };
 }

@@ -153,6 +153,43 @@ class PDFTriggerService:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         return self._post(body, path="/internal/batches", accepted=(200, 202), extra_headers=headers)
 
+    def purge_reports(
+        self,
+        class_id: str,
+        test_id: str | None = None,
+        report_type: str | None = None,
+        student_id: str | None = None,
+        teacher_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Deletes stored PDFs (DELETE /internal/reports) when their data changed or was deleted.
+
+        One report (``report_type`` and its id), one test of a class (``test_id``), or the whole class. A render
+        of a purged report that is still running is not written back. Success:
+        ``{"success": True, "data": {"deleted": n, "scope": "reports/..."}}``.
+        """
+        body: dict[str, Any] = {"classId": str(class_id)}
+        for name, value in (("testId", test_id), ("reportType", report_type), ("studentId", student_id), ("teacherId", teacher_id)):
+            if value is not None:
+                body[name] = str(value)
+        try:
+            answer = self.session.delete(
+                f"{self.base_url}/internal/reports",
+                json=body,
+                headers={"X-Service-Auth": f"Bearer {self.internal_token}"},
+                timeout=(CONNECT_TIMEOUT_SECONDS, 60),
+            )
+        except requests.RequestException as error:
+            return _failure(f"cannot reach the PDF service: {error}", None, transient=True)
+        if answer.status_code == 200:
+            return {"success": True, "data": answer.json()}
+        verdict = _verdict_of(answer)
+        return _failure(
+            _message_of(answer),
+            answer.status_code,
+            transient=bool(verdict.get("retryable", answer.status_code >= 500)),
+            reason=verdict.get("reason"),
+        )
+
     def batch_status(self, batch_id: str) -> dict[str, Any]:
         """GET /internal/batches/<id>: ``{"success": True, "data": {state, total, succeeded, failed, ...}}``."""
         try:

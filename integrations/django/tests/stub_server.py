@@ -33,6 +33,8 @@ class StubServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            do_DELETE = do_POST  # noqa: N815 (same scripted answer)
+
             def log_message(self, *args: Any) -> None:
                 return
 

@@ -84,3 +84,13 @@ def test_the_callback_view_refuses_a_bad_signature_and_a_stale_timestamp():
             HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=signature,
         )
         assert batch_callback(request).status_code == 401
+
+
+def test_purge_reports_sends_the_scope_and_answers_what_was_deleted():
+    deleted = {"success": True, "deleted": 2, "scope": "reports/C1/Test_5/"}
+    with StubServer([(200, {}, deleted, 0.0)]) as stub:
+        result = PDFTriggerService(base_url=stub.url).purge_reports("C1", test_id=5)
+    assert result == {"success": True, "data": deleted}
+    [sent] = stub.requests
+    assert sent["path"] == "/internal/reports"
+    assert sent["body"] == {"classId": "C1", "testId": "5"}
