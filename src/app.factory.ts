@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { assertJsonDepth } from './common/json-depth';
+import { serveOpenApi } from './docs/openapi';
 import type { ServiceConfig } from './config';
 
 /** JSON bodies are small (the trigger, a bulk list of ≤ 500 ids); anything larger is refused with 413. */
@@ -53,5 +54,6 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
     allowedHeaders: ['Authorization', 'Content-Type'],
     exposedHeaders: ['Content-Disposition', 'Content-Length', 'ETag', 'X-Cache'],
   });
+  if (config.http.docsEnabled) serveOpenApi(app);
   return app;
 }

@@ -71,7 +71,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
       CALLBACK_ORIGINS: receiver.origin,
       CALLBACK_SECRET,
       CALLBACK_BACKOFF_MS: '50',
-      BATCH_STALL_MS: '2000',
+      BATCH_STALL_MS: '5000',
       BATCH_RETRY_BACKOFF_MS: '100',
       RENDER_CONCURRENCY: '2',
       RENDER_TIMEOUT_MS: '8000',

@@ -22,6 +22,11 @@ export const ENVIRONMENT_VARIABLES = [
   },
   { name: 'LOG_LEVEL', meaning: 'pino level', defaultText: 'info (debug in development)' },
   {
+    name: 'DOCS_ENABLED',
+    meaning: 'Swagger UI at `/docs`, the OpenAPI document at `/docs-json`',
+    defaultText: 'true, false in production',
+  },
+  {
     name: 'PDF_SERVICE_INTERNAL_TOKEN',
     meaning: 'shared secret for `X-Service-Auth: Bearer …` (≥ 32 characters)',
     defaultText: 'required in production; dev default otherwise',

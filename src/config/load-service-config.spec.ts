@@ -21,6 +21,7 @@ describe(loadServiceConfig.name, () => {
         nodeEnv: 'development',
         logLevel: 'debug',
         prettyLogs: true,
+        docsEnabled: true,
       });
       expect(config.storage.driver).toBe('fs');
       expect(config.frontend).toMatchObject({
@@ -160,7 +161,7 @@ describe(loadServiceConfig.name, () => {
       });
       expect(warnings).toEqual([]);
       expect(config.auth.internalToken).toBe(GOOD_TOKEN);
-      expect(config.http).toMatchObject({ logLevel: 'info', prettyLogs: false });
+      expect(config.http).toMatchObject({ logLevel: 'info', prettyLogs: false, docsEnabled: false });
     });
   });
 });

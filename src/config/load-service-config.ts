@@ -54,6 +54,7 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
       nodeEnv,
       logLevel: env.optionalOneOf('LOG_LEVEL', LOG_LEVELS) ?? (nodeEnv === 'development' ? 'debug' : 'info'),
       prettyLogs: nodeEnv === 'development',
+      docsEnabled: env.isSet('DOCS_ENABLED') ? env.boolean('DOCS_ENABLED') : !strict,
     },
     auth,
     frontend,

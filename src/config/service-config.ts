@@ -8,6 +8,8 @@ export interface HttpConfig {
   logLevel: string;
   /** Human-readable logs instead of JSON lines. */
   prettyLogs: boolean;
+  /** Serve /docs and /docs-json. */
+  docsEnabled: boolean;
 }
 
 export interface AuthConfig {

@@ -1,3 +1,5 @@
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorAnswer } from '../docs/api-answers';
 import { BeforeApplicationShutdown, Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
@@ -6,6 +8,12 @@ import { BrowserHealthIndicator } from '../renderer';
 import { StorageHealthIndicator } from '../storage';
 
 /** Liveness, readiness and the full picture for ops; public, no token. */
+@ApiTags('ops')
+@ApiOkResponse({ description: 'healthy: {status: "ok", info: {storage, browser, redis?}}' })
+@ApiServiceUnavailableResponse({
+  description: 'a dependency is down, or shutting down (ready)',
+  type: ErrorAnswer,
+})
 @Controller('health')
 @Public()
 export class HealthController implements BeforeApplicationShutdown {

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString } from 'class-validator';
 
 export const BATCH_MAX_STUDENTS = 5000;
@@ -6,12 +7,15 @@ const SINGLE = { message: '$property must be a string' };
 
 /** POST /internal/batches: every report of one class and test. Unknown fields are refused. */
 export class CreateBatchBody {
+  @ApiProperty({ example: 'CLASS_123' })
   @IsString(SINGLE)
   classId!: string;
 
+  @ApiProperty({ example: '5', description: 'digits → Test_N; spaces → _' })
   @IsString(SINGLE)
   testId!: string;
 
+  @ApiProperty({ example: ['STU001', 'STU002'], maxItems: 5000 })
   @IsArray({ message: 'studentIds must be an array of strings' })
   @ArrayMaxSize(BATCH_MAX_STUDENTS, {
     message: `studentIds must name at most ${BATCH_MAX_STUDENTS} students`,
@@ -20,6 +24,7 @@ export class CreateBatchBody {
   @IsString({ each: true, message: 'studentIds must be an array of strings' })
   studentIds!: string[];
 
+  @ApiPropertyOptional({ example: ['TCH001'], maxItems: 200 })
   @IsOptional()
   @IsArray({ message: 'teacherIds must be an array of strings' })
   @ArrayMaxSize(BATCH_MAX_TEACHERS, {
@@ -29,18 +34,25 @@ export class CreateBatchBody {
   @IsString({ each: true, message: 'teacherIds must be an array of strings' })
   teacherIds?: string[];
 
+  @ApiPropertyOptional({ default: false })
   @IsOptional()
   @IsBoolean({ message: 'includeOverall must be a boolean' })
   includeOverall?: boolean;
 
+  @ApiPropertyOptional({ example: 'https://tamilnadu.inzighted.com' })
   @IsOptional()
   @IsString(SINGLE)
   origin?: string;
 
+  @ApiPropertyOptional({ default: true })
   @IsOptional()
   @IsBoolean({ message: 'force must be a boolean' })
   force?: boolean;
 
+  @ApiPropertyOptional({
+    example: 'https://backend.example.com/pdf-batches/callback',
+    description: 'origin in CALLBACK_ORIGINS',
+  })
   @IsOptional()
   @IsString(SINGLE)
   callbackUrl?: string;

@@ -1,3 +1,6 @@
+import { ApiHeader, ApiOkResponse, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BackendErrorAnswer } from '../docs/api-answers';
+import { SERVICE_TOKEN } from '../docs/openapi';
 import {
   Body,
   Controller,
@@ -18,6 +21,54 @@ import { strictInput } from '../common/validation.pipes';
 import { CreateBatchBody } from './batch.dto';
 import { TriggerExceptionFilter } from './trigger-exception.filter';
 
+const ACCEPTED_SCHEMA = {
+  type: 'object',
+  properties: {
+    success: { type: 'boolean', example: true },
+    batchId: { type: 'string', format: 'uuid' },
+    state: { type: 'string', enum: ['queued', 'running', 'completed', 'cancelled'] },
+    total: { type: 'integer' },
+    statusUrl: { type: 'string' },
+  },
+};
+const STATUS_SCHEMA = {
+  type: 'object',
+  properties: {
+    batchId: { type: 'string', format: 'uuid' },
+    classId: { type: 'string' },
+    testId: { type: 'string' },
+    state: { type: 'string', enum: ['queued', 'running', 'completed', 'cancelled'] },
+    total: { type: 'integer' },
+    succeeded: { type: 'integer' },
+    failed: { type: 'integer' },
+    pending: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    finishedAt: { type: 'string', format: 'date-time', nullable: true },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          reportType: { type: 'string' },
+          studentId: { type: 'string' },
+          teacherId: { type: 'string' },
+          s3Key: { type: 'string' },
+          state: { type: 'string', enum: ['pending', 'active', 'succeeded', 'failed', 'cancelled'] },
+          attempts: { type: 'integer' },
+          error: { type: 'string' },
+        },
+      },
+    },
+    callback: {
+      type: 'object',
+      properties: {
+        state: { type: 'string', enum: ['none', 'pending', 'delivered', 'failed'] },
+        attempts: { type: 'integer' },
+      },
+    },
+  },
+};
+
 /** 202 for a new batch, 200 for the same Idempotency-Key and body again. */
 export interface BatchAccepted {
   success: true;
@@ -28,6 +79,9 @@ export interface BatchAccepted {
 }
 
 /** Batch pre-generation for the backend: create, look up, cancel (any replica). */
+@ApiTags('backend')
+@ApiSecurity(SERVICE_TOKEN)
+@ApiErrors([401, 404], BackendErrorAnswer)
 @Controller('internal/batches')
 @Public()
 @UseGuards(ServiceTokenGuard)
@@ -36,6 +90,18 @@ export class BatchesController {
   constructor(private readonly batches: BatchesService) {}
 
   @Post()
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-128 characters; same key + body → same batch',
+  })
+  @ApiResponse({ status: 202, description: 'queued', schema: ACCEPTED_SCHEMA })
+  @ApiResponse({
+    status: 200,
+    description: 'the same Idempotency-Key and body again: the same batch',
+    schema: ACCEPTED_SCHEMA,
+  })
+  @ApiErrors([400, 409, 413], BackendErrorAnswer)
   async create(
     @Body(strictInput) body: CreateBatchBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -69,11 +135,17 @@ export class BatchesController {
   }
 
   @Get(':batchId')
+  @ApiOkResponse({ description: 'the batch and its items', schema: STATUS_SCHEMA })
   status(@Param('batchId') batchId: string): Promise<BatchStatus> {
     return this.batches.status(batchId);
   }
 
   @Delete(':batchId')
+  @ApiOkResponse({
+    description: 'cancelled: pending items cancelled, active ones finish',
+    schema: STATUS_SCHEMA,
+  })
+  @ApiErrors([409], BackendErrorAnswer)
   cancel(@Param('batchId') batchId: string): Promise<BatchStatus> {
     return this.batches.cancel(batchId);
   }

@@ -1,34 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
 
 const SINGLE = { message: '$property must be a string' };
 
 /** The Django backend's trigger body (the seed's shape, plus `force`). Unknown fields are refused. */
 export class TriggerGeneratePdfBody {
+  @ApiProperty({ example: '5', description: 'digits → Test_N; spaces → _' })
   @IsString(SINGLE)
   testId!: string;
 
+  @ApiProperty({ example: 'CLASS_123' })
   @IsString(SINGLE)
   classId!: string;
 
+  @ApiProperty({ enum: ['student', 'teacher', 'overall'], example: 'student' })
   @IsIn(['student', 'teacher', 'overall'], { message: 'reportType must be one of student, teacher, overall' })
   reportType!: 'student' | 'teacher' | 'overall';
 
+  @ApiPropertyOptional({ example: 'STU001', description: '1-128 characters of letters, digits, _ - . @' })
   @IsOptional()
   @IsString(SINGLE)
   studentId?: string;
 
+  @ApiPropertyOptional({ example: 'TCH001' })
   @IsOptional()
   @IsString(SINGLE)
   teacherId?: string;
 
+  @ApiPropertyOptional({ example: 'https://tamilnadu.inzighted.com', description: 'one of FRONTEND_ORIGINS' })
   @IsOptional()
   @IsString(SINGLE)
   origin?: string;
 
+  @ApiPropertyOptional({ description: 'a report token signed with JWT_SECRET; else the service mints one' })
   @IsOptional()
   @IsString(SINGLE)
   reportToken?: string;
 
+  @ApiPropertyOptional({ default: true, description: 'false keeps a stored PDF' })
   @IsOptional()
   @IsBoolean({ message: 'force must be a boolean' })
   force?: boolean;

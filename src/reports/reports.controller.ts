@@ -1,3 +1,6 @@
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiPdfAnswer } from '../docs/api-answers';
+import { USER_JWT } from '../docs/openapi';
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentCaller, type Caller } from '../auth';
@@ -10,12 +13,16 @@ import { ReportsService } from './reports.service';
 import type { DownloadRequest, RequestFacts } from './served-report';
 
 /** The frontend's download routes: same paths and query names as before; `classId` is new and optional. */
+@ApiTags('downloads')
+@ApiBearerAuth(USER_JWT)
+@ApiErrors([400, 401, 403, 404, 429, 502, 503])
 @Controller()
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   /** A student's report: a teacher viewing a student, or the student. */
   @Get('generate-pdf')
+  @ApiPdfAnswer()
   async studentReport(
     @CurrentCaller() caller: Caller,
     @Query(frontendInput) query: StudentReportQuery,
@@ -32,6 +39,7 @@ export class ReportsController {
 
   /** The calling student's own report (id from the token); a class-less one renders the student-self page. */
   @Get('generate-student-pdf')
+  @ApiPdfAnswer()
   async ownStudentReport(
     @CurrentCaller() caller: Caller,
     @Query(frontendInput) query: OwnReportQuery,
@@ -49,6 +57,7 @@ export class ReportsController {
 
   /** The calling teacher's report (id from the token); testId overall/0 is the overall report. */
   @Get('generate-teacher-pdf')
+  @ApiPdfAnswer()
   async ownTeacherReport(
     @CurrentCaller() caller: Caller,
     @Query(frontendInput) query: OwnReportQuery,
@@ -66,6 +75,13 @@ export class ReportsController {
 
   /** Many students' reports as one zip with a manifest (200 once the zip starts). */
   @Post('generate-bulk-pdf')
+  @ApiResponse({
+    status: 200,
+    description:
+      'a zip of {studentId}.pdf entries and manifest.json (every student: cached, rendered or failed)',
+    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiErrors([413])
   async bulk(
     @CurrentCaller() caller: Caller,
     @Body(frontendInput) body: BulkReportBody,

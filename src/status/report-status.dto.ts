@@ -1,23 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 
 const SINGLE = { message: '$property must be a single string' };
 
 /** GET /report-status: one report; ids default to the caller's own (validated by the report model). */
 export class ReportStatusQuery {
+  @ApiProperty({ enum: ['student', 'teacher', 'overall'] })
   @IsIn(['student', 'teacher', 'overall'], { message: 'reportType must be one of student, teacher, overall' })
   reportType!: 'student' | 'teacher' | 'overall';
 
+  @ApiProperty({ example: 'CLASS_123', required: true })
   @IsOptional()
   @IsString(SINGLE)
   classId?: string;
 
+  @ApiProperty({ example: '5', description: 'digits → Test_N; spaces → _' })
   @IsString(SINGLE)
   testId!: string;
 
+  @ApiPropertyOptional({ description: "default: a student caller's own id" })
   @IsOptional()
   @IsString(SINGLE)
   studentId?: string;
 
+  @ApiPropertyOptional({ description: "default: the caller's own id" })
   @IsOptional()
   @IsString(SINGLE)
   teacherId?: string;
@@ -25,10 +31,12 @@ export class ReportStatusQuery {
 
 /** GET /report-status/class: every report of one class and test. */
 export class ClassStatusQuery {
+  @ApiProperty({ example: 'CLASS_123', required: true })
   @IsOptional()
   @IsString(SINGLE)
   classId?: string;
 
+  @ApiProperty({ example: '5', description: 'digits → Test_N; spaces → _' })
   @IsString(SINGLE)
   testId!: string;
 }
