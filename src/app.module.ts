@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { InternalModule } from './internal/internal.module';
 import { MetricsModule } from './metrics';
 import { ReportsModule } from './reports';
+import { traceFields } from './telemetry/spans';
 import { StatusModule } from './status/status.module';
 
 const SERVICE_NAME = 'pdf-report-service';
@@ -33,6 +34,8 @@ export class AppModule {
             pinoHttp: {
               level: http.logLevel,
               base: { service: SERVICE_NAME },
+              // Lines written inside a traced request carry its trace and span ids.
+              mixin: traceFields,
               genReqId: requestIdOf,
               // Lines written during a request carry only its id, not the whole request.
               quietReqLogger: true,

@@ -4,6 +4,7 @@ import { isRetryable } from '../common/retryable';
 import type { BatchesConfig } from '../config';
 import type { ReportMetrics } from '../metrics';
 import type { ReportsService } from '../reports';
+import { inLinkedTrace } from '../telemetry/spans';
 import type { BatchCallbacks } from './batch-callbacks';
 import type { BatchStore } from './batch.store';
 
@@ -27,6 +28,16 @@ export class BatchItemProcessor {
   ) {}
 
   async process(batchId: string, index: number): Promise<ItemOutcome> {
+    const batch = await this.store.get(batchId);
+    return inLinkedTrace(
+      'batch.item',
+      { 'batch.id': batchId, 'batch.item': index },
+      batch?.record.trace,
+      () => this.processNow(batchId, index),
+    );
+  }
+
+  private async processNow(batchId: string, index: number): Promise<ItemOutcome> {
     const started = await this.store.startItem(batchId, index);
     if (!started.run) return 'done';
     const batch = await this.store.get(batchId);

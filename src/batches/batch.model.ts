@@ -33,6 +33,8 @@ export interface BatchRecord {
   batchId: string;
   spec: BatchSpec;
   createdAt: string;
+  /** The trace of the request that created the batch: its items' traces link to it. */
+  trace?: { traceId: string; spanId: string };
 }
 
 /** The batch as the store holds it. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Conflict, InvalidInput, NotFound } from '../common/domain.errors';
 import { BATCHES_CONFIG, FRONTEND_CONFIG, type BatchesConfig, type FrontendConfig } from '../config';
+import { currentTrace } from '../telemetry/spans';
 import { itemOf, reportsOf, statusOf, type BatchSpec, type BatchStatus } from './batch.model';
 import { BatchCallbacks } from './batch-callbacks';
 import { BatchRunner } from './batch.runner';
@@ -40,7 +41,7 @@ export class BatchesService {
     const items = this.itemsOf(spec);
     const batchId = randomUUID();
     const outcome = await this.store.create(
-      { batchId, spec, createdAt: new Date().toISOString() },
+      { batchId, spec, createdAt: new Date().toISOString(), trace: currentTrace() },
       items,
       idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: fingerprintOf(spec) },
     );

@@ -22,6 +22,14 @@ export class ReportMetrics {
     registers: [this.registry],
   });
 
+  readonly httpDuration = new Histogram({
+    name: 'pdf_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status class (probes included)',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   readonly renderDuration = new Histogram({
     name: 'pdf_render_duration_seconds',
     help: 'Successful render duration',

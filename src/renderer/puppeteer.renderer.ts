@@ -13,6 +13,7 @@ import { PdfRenderer, type RendererStatus, type RenderJob } from './pdf-renderer
 import { RenderQueue } from './render-queue';
 import { RenderSlot, type BlockedRequest, type NetworkPolicy } from './render-slot';
 import { SlotPool } from './slot-pool';
+import { inSpan, startSpan } from '../telemetry/spans';
 
 const READY_POLL_MS = 25;
 /** PDF_PAGE_NUMBERS: Chromium fills the page number classes. */
@@ -110,9 +111,18 @@ export class PuppeteerPdfRenderer
     if (this.closing) throw new ShuttingDown();
     const origin = this.allowedOrigin(job.url);
     this.inFlight += 1;
+    const waiting = startSpan('render.queue', { 'render.priority': job.priority ?? 'interactive' });
     try {
-      return await this.queue.run(() => this.renderNow(job, origin), job.abandoned?.signal, job.priority);
+      return await this.queue.run(
+        () => {
+          waiting.end();
+          return this.renderNow(job, origin);
+        },
+        job.abandoned?.signal,
+        job.priority,
+      );
     } finally {
+      if (waiting.isRecording()) waiting.end();
       this.inFlight -= 1;
       if (this.inFlight === 0) this.drained?.();
     }
@@ -219,30 +229,9 @@ export class PuppeteerPdfRenderer
       await page.setViewport({ width: 1200, height: 800 });
       await slot.injectToken(job.token, origin);
       await slot.setTokenCookie(job.token, origin);
-      const response = await page.goto(job.url, { waitUntil: 'domcontentloaded', timeout: remaining() });
-      if (!response) throw new RenderFailed('navigation', 'no response for the report page');
-      if (response.status() >= 400) {
-        throw new RenderFailed('http_status', `report page answered ${response.status()}`, {
-          pageStatus: response.status(),
-        });
-      }
-      // The main document (after redirects) must still be on an allowed frontend.
-      if (!this.policy.documentOrigins.has(new URL(response.url()).origin)) {
-        throw new RenderFailed('blocked', `report page ended on ${response.url()}`);
-      }
-      await page.waitForFunction(
-        () => {
-          const flags = window as unknown as { __PDF_READY__?: unknown; __PDF_ERROR__?: unknown };
-          return flags.__PDF_READY__ === true || Boolean(flags.__PDF_ERROR__);
-        },
-        { polling: READY_POLL_MS, timeout: remaining() },
+      await inSpan('render.page', { 'url.path': new URL(job.url).pathname }, () =>
+        this.openUntilReady(page, job, remaining),
       );
-      const pageError = await page.evaluate(() => {
-        const { __PDF_ERROR__: error } = window as unknown as { __PDF_ERROR__?: unknown };
-        if (!error) return null;
-        return typeof error === 'string' ? error : JSON.stringify(error);
-      });
-      if (pageError !== null) throw new RenderFailed('page_error', pageError.slice(0, MAX_ERROR_DETAIL));
       // The PDF's Title comes from the document's title; a page without one gets the report's name.
       if (job.title !== undefined) {
         await page.evaluate((title: string) => {
@@ -250,18 +239,20 @@ export class PuppeteerPdfRenderer
         }, job.title);
       }
       const options = this.config.pdf;
-      const pdf = await page.pdf({
-        format: options.format,
-        preferCSSPageSize: true,
-        printBackground: options.printBackground,
-        tagged: options.tagged,
-        outline: options.outline,
-        displayHeaderFooter: options.pageNumbers,
-        headerTemplate: '<span></span>',
-        footerTemplate: PAGE_NUMBER_FOOTER,
-        margin: { top: '20px', right: '20px', bottom: options.pageNumbers ? '36px' : '20px', left: '20px' },
-        timeout: remaining(),
-      });
+      const pdf = await inSpan('render.pdf', { 'pdf.format': options.format }, () =>
+        page.pdf({
+          format: options.format,
+          preferCSSPageSize: true,
+          printBackground: options.printBackground,
+          tagged: options.tagged,
+          outline: options.outline,
+          displayHeaderFooter: options.pageNumbers,
+          headerTemplate: '<span></span>',
+          footerTemplate: PAGE_NUMBER_FOOTER,
+          margin: { top: '20px', right: '20px', bottom: options.pageNumbers ? '36px' : '20px', left: '20px' },
+          timeout: remaining(),
+        }),
+      );
       if (!Buffer.from(pdf.subarray(0, 5)).equals(Buffer.from('%PDF-'))) {
         throw new RenderFailed('page_error', 'Chromium returned something that is not a PDF');
       }
@@ -269,6 +260,34 @@ export class PuppeteerPdfRenderer
     } finally {
       stopLogging();
     }
+  }
+
+  /** Opens the report page and waits for its ready flag; fails on an error status, flag or foreign origin. */
+  private async openUntilReady(page: Page, job: RenderJob, remaining: () => number): Promise<void> {
+    const response = await page.goto(job.url, { waitUntil: 'domcontentloaded', timeout: remaining() });
+    if (!response) throw new RenderFailed('navigation', 'no response for the report page');
+    if (response.status() >= 400) {
+      throw new RenderFailed('http_status', `report page answered ${response.status()}`, {
+        pageStatus: response.status(),
+      });
+    }
+    // The main document (after redirects) must still be on an allowed frontend.
+    if (!this.policy.documentOrigins.has(new URL(response.url()).origin)) {
+      throw new RenderFailed('blocked', `report page ended on ${response.url()}`);
+    }
+    await page.waitForFunction(
+      () => {
+        const flags = window as unknown as { __PDF_READY__?: unknown; __PDF_ERROR__?: unknown };
+        return flags.__PDF_READY__ === true || Boolean(flags.__PDF_ERROR__);
+      },
+      { polling: READY_POLL_MS, timeout: remaining() },
+    );
+    const pageError = await page.evaluate(() => {
+      const { __PDF_ERROR__: error } = window as unknown as { __PDF_ERROR__?: unknown };
+      if (!error) return null;
+      return typeof error === 'string' ? error : JSON.stringify(error);
+    });
+    if (pageError !== null) throw new RenderFailed('page_error', pageError.slice(0, MAX_ERROR_DETAIL));
   }
 
   private logPageTrouble(page: Page, requestId: string): () => void {

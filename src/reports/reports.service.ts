@@ -30,6 +30,7 @@ import type {
   TriggerRequest,
   TriggerResult,
 } from './served-report';
+import { inSpan } from '../telemetry/spans';
 import { RenderBudget } from './render-budget';
 import { attachment } from './report-response';
 import { ViewerRenderLimit } from './viewer-render-limit';
@@ -321,7 +322,15 @@ export class ReportsService {
    * for its size and etag (HEAD, conditional requests, `force: false`). Storage that cannot answer counts
    * as not found: a download must not fail because S3 is slow or down.
    */
-  private async lookup(key: ReportKey, want: 'facts' | 'bytes'): Promise<Found | null> {
+  private lookup(key: ReportKey, want: 'facts' | 'bytes'): Promise<Found | null> {
+    return inSpan('report.lookup', { 'report.key': key, 'report.lookup': want }, async (span) => {
+      const found = await this.lookupNow(key, want);
+      span.setAttribute('report.cache', found ? 'hit' : 'miss');
+      return found;
+    });
+  }
+
+  private async lookupNow(key: ReportKey, want: 'facts' | 'bytes'): Promise<Found | null> {
     let found: Found | null;
     try {
       if (want === 'bytes') {
@@ -421,10 +430,11 @@ export class ReportsService {
       return { bytes, etag: contentEtag(bytes), stored: 'purged' };
     }
     try {
-      const written = await this.storage.write(key, bytes, {
-        contentType: PDF,
-        metadata: { 'report-kind': report.kind },
-      });
+      const written = await inSpan(
+        'storage.write',
+        { 'report.key': key, 'storage.driver': this.storage.driver },
+        () => this.storage.write(key, bytes, { contentType: PDF, metadata: { 'report-kind': report.kind } }),
+      );
       if (await this.purges.purgedAfter(key, startedAt)) {
         // The purge ran while this write was on its way: take the write back.
         await this.storage.delete(key);

@@ -213,7 +213,7 @@ class PDFTriggerService:
         extra_headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         url = f"{self.base_url}{path}"
-        headers = {"X-Service-Auth": f"Bearer {self.internal_token}", **(extra_headers or {})}
+        headers = {"X-Service-Auth": f"Bearer {self.internal_token}", **_trace_headers(), **(extra_headers or {})}
         last_error, last_status = "no attempt made", None
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -267,6 +267,18 @@ def _invalid_input(
         if not isinstance(value, str) or not _ID.match(value) or value in {".", ".."}:
             return f"{field} must be 1-128 characters of letters, digits, _ - . @"
     return None
+
+
+def _trace_headers() -> dict[str, str]:
+    """``traceparent`` (and ``tracestate``) of the active span when OpenTelemetry runs in Django, so one trace
+    runs from the backend's call to the stored PDF; nothing when it does not."""
+    try:
+        from opentelemetry.propagate import inject
+    except ImportError:
+        return {}
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    return carrier
 
 
 def _ids(*values: Any) -> tuple[Any, ...]:

@@ -142,3 +142,18 @@ def test_invalid_input_is_refused_before_any_request(args, problem):
         result = service_for(stub.url).trigger_pdf_generation(*args)
     assert result["success"] is False and problem in result["error"] and result["transient"] is False
     assert stub.requests == []
+
+
+def test_the_active_trace_is_sent_as_traceparent(monkeypatch):
+    import sys
+    import types
+
+    propagate = types.ModuleType("opentelemetry.propagate")
+    propagate.inject = lambda carrier: carrier.update(traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01")
+    package = types.ModuleType("opentelemetry")
+    package.propagate = propagate
+    monkeypatch.setitem(sys.modules, "opentelemetry", package)
+    monkeypatch.setitem(sys.modules, "opentelemetry.propagate", propagate)
+    with StubServer([(202, {}, ACCEPTED, 0.0)]) as stub:
+        service_for(stub.url).trigger_pdf_generation("T", "C", "overall")
+    assert stub.requests[0]["headers"]["traceparent"] == "00-" + "1" * 32 + "-" + "2" * 16 + "-01"
