@@ -34,6 +34,17 @@ describe(loadServiceConfig.name, () => {
         maxRendersPerViewer: undefined,
         bulkConcurrency: config.renderer.concurrency,
         lockWaitMs: 70000,
+        renderRatePerMinute: undefined,
+        renderRateAdminPerMinute: undefined,
+        hitDelivery: 'stream',
+        presignTtlSeconds: 60,
+      });
+      expect(config.renderer.pdf).toEqual({
+        format: 'A4',
+        printBackground: true,
+        tagged: true,
+        outline: true,
+        pageNumbers: false,
       });
       expect(config.batches).toMatchObject({
         driver: 'memory',
@@ -98,6 +109,9 @@ describe(loadServiceConfig.name, () => {
       [{ BATCH_QUEUE: 'redis' }, /^REDIS_URL is required when BATCH_QUEUE=redis/],
       [{ REDIS_URL: 'http://x' }, /^REDIS_URL must be a redis:\/\//],
       [{ BATCH_ATTEMPTS: '0' }, /^BATCH_ATTEMPTS /],
+      [{ HIT_DELIVERY: 'redirect' }, /^HIT_DELIVERY=redirect needs STORAGE_DRIVER=s3/],
+      [{ PDF_FORMAT: 'B5' }, /^PDF_FORMAT must be one of/],
+      [{ JWT_MAX_AGE_SECONDS: 'soon' }, /^JWT_MAX_AGE_SECONDS /],
       [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
       [{ RENDER_CONCURRENCY: '0' }, /^RENDER_CONCURRENCY /],
