@@ -229,8 +229,11 @@ export class PuppeteerPdfRenderer
       await page.setViewport({ width: 1200, height: 800 });
       await slot.injectToken(job.token, origin);
       await slot.setTokenCookie(job.token, origin);
+      // Classified inside the span, so a failed page carries its reason (navigation, blocked, timeout, ...).
       await inSpan('render.page', { 'url.path': new URL(job.url).pathname }, () =>
-        this.openUntilReady(page, job, remaining),
+        this.openUntilReady(page, job, remaining).catch((error: unknown) => {
+          throw classify(error, slot.browser, slot, this.config.timeoutMs);
+        }),
       );
       // The PDF's Title comes from the document's title; a page without one gets the report's name.
       if (job.title !== undefined) {
