@@ -24,6 +24,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
   let frontend: ReportFrontend;
   let receiver: CallbackReceiver;
   let replicas: ServiceProcess[];
+  let replicaEnv: Record<string, string>;
 
   const internal = (replica: ServiceProcess, path: string, init: RequestInit = {}) =>
     fetch(`${replica.base}${path}`, {
@@ -77,6 +78,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
       RENDER_TIMEOUT_MS: '8000',
       SHUTDOWN_GRACE_MS: '3000',
     };
+    replicaEnv = env;
     replicas = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
   });
 
@@ -186,5 +188,22 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
     // Only what the killed replica was rendering (RENDER_CONCURRENCY = 2) may have been rendered again.
     expect(twice.length).toBeLessThanOrEqual(2);
     for (const id of ids) expect(frontend.apiCalls(id)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('should let a replica stopped with SIGTERM finish its active items, exit 0, and leave the rest to the others', async () => {
+    const survivor = replicas[1];
+    const leaving = await startServiceProcess(replicaEnv);
+    replicas.push(leaving);
+    const ids = students('G', 20);
+    const batchId = await createBatch(leaving, { classId: 'CR4', testId: '3', studentIds: ids });
+    const deadline = Date.now() + 20000;
+    while (leaving.count('CR4') === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await leaving.stop()).toBe(0);
+    const final = await untilDone(survivor, batchId);
+    expect(final).toMatchObject({ state: 'completed', total: 20, succeeded: 20, pending: 0 });
+    // Items finished before the exit were not rendered again.
+    expect(ids.filter((id) => frontend.apiCalls(id) > 1)).toEqual([]);
   });
 });

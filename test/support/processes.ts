@@ -74,8 +74,8 @@ export interface ServiceProcess {
   logs: string[];
   /** Lines of the service's log that carry `message`. */
   count(message: string): number;
-  /** SIGTERM and wait for the exit. */
-  stop(): Promise<void>;
+  /** SIGTERM and wait for the exit; answers the exit code. */
+  stop(): Promise<number | null>;
   /** kill -9 of the service and of its Chromium, as a crashed machine would. */
   crash(): Promise<void>;
 }
@@ -116,9 +116,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     logs,
     count: (message) => logs.filter((line) => line.includes(message)).length,
     async stop() {
-      if (exited()) return;
+      if (exited()) return child.exitCode;
       child.kill('SIGTERM');
       await once(child, 'exit');
+      return child.exitCode;
     },
     async crash() {
       if (exited()) return;
