@@ -19,6 +19,8 @@ export abstract class BatchStore {
     idempotency: { key: string; fingerprint: string } | undefined,
   ): Promise<CreateOutcome>;
   abstract get(batchId: string): Promise<StoredBatch | null>;
+  /** One item and its batch's record, without reading every item (what a worker needs per item). */
+  abstract item(batchId: string, index: number): Promise<{ record: BatchRecord; item: BatchItem } | null>;
   /** Marks an item active (one more attempt); 'skip' when it is already final or the batch was cancelled. */
   abstract startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }>;
   /** Back to pending for a retry, remembering why the attempt failed. */

@@ -67,6 +67,12 @@ export class MemoryBatchStore extends BatchStore {
     return Promise.resolve(entry ? structuredClone(entry.batch) : null);
   }
 
+  item(batchId: string, index: number): Promise<{ record: BatchRecord; item: BatchItem } | null> {
+    const batch = this.batches.get(batchId)?.batch;
+    const item = batch?.items[index];
+    return Promise.resolve(batch && item ? structuredClone({ record: batch.record, item }) : null);
+  }
+
   startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }> {
     const entry = this.batches.get(batchId);
     const item = entry?.batch.items[index];

@@ -139,6 +139,15 @@ export class RedisBatchStore extends BatchStore {
     };
   }
 
+  async item(batchId: string, index: number): Promise<{ record: BatchRecord; item: BatchItem } | null> {
+    const [record, item] = await Promise.all([
+      this.redis.hget(BATCH(batchId), 'record'),
+      this.redis.hget(ITEMS(batchId), String(index)),
+    ]);
+    if (record === null || item === null) return null;
+    return { record: JSON.parse(record) as BatchRecord, item: JSON.parse(item) as BatchItem };
+  }
+
   async startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }> {
     const [run, attempts] = (await this.redis.eval(START_ITEM, 2, BATCH(batchId), ITEMS(batchId), index)) as [
       number,

@@ -12,8 +12,8 @@ export abstract class KeyLocks {
   abstract tryAcquire(key: string): Promise<KeyLease | null>;
   /** Resolves when nobody holds the lock any more, or after `timeoutMs` (false then). */
   abstract waitForRelease(key: string, timeoutMs: number): Promise<boolean>;
-  /** Keys being rendered now, on any replica. */
-  abstract held(): Promise<string[]>;
+  /** Keys starting with `prefix` (a key itself included) being rendered now, on any replica. */
+  abstract held(prefix: string): Promise<string[]>;
 }
 
 /** One replica: the in-process single flight already makes one render per key; nothing to share. */

@@ -50,11 +50,11 @@ export class RedisKeyLocks extends KeyLocks {
     return false;
   }
 
-  async held(): Promise<string[]> {
+  async held(prefix: string): Promise<string[]> {
     const names: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 500);
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${PREFIX}${prefix}*`, 'COUNT', 500);
       cursor = next;
       names.push(...batch.map((name) => name.slice(PREFIX.length)));
     } while (cursor !== '0');

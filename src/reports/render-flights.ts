@@ -16,7 +16,10 @@ export interface FlightControl {
 
 interface FlightState {
   store: boolean;
+  /** Waiters that can leave and have not. */
   waiting: number;
+  /** A waiter that never leaves (the backend) joined: the flight is never abandoned. */
+  pinned: boolean;
   abandon: AbortController;
 }
 
@@ -33,7 +36,12 @@ export class RenderFlights<T> {
   join(key: string, waiter: FlightWaiter, work: (control: FlightControl) => Promise<T>): Promise<T> {
     let flight = this.flights.get(key);
     if (!flight) {
-      const state: FlightState = { store: waiter.store, waiting: 0, abandon: new AbortController() };
+      const state: FlightState = {
+        store: waiter.store,
+        waiting: 0,
+        pinned: false,
+        abandon: new AbortController(),
+      };
       const result: Promise<T> = work({
         shouldStore: () => state.store,
         abandoned: state.abandon.signal,
@@ -54,15 +62,14 @@ export class RenderFlights<T> {
   }
 
   private count(flight: Flight<T>, gone: AbortSignal | undefined): void {
-    flight.waiting += 1;
     if (!gone) {
-      // A caller that always waits keeps the flight alive: count it once more, never released.
-      flight.waiting += 1;
+      flight.pinned = true;
       return;
     }
+    flight.waiting += 1;
     const leave = () => {
       flight.waiting -= 1;
-      if (flight.waiting === 0) flight.abandon.abort();
+      if (flight.waiting === 0 && !flight.pinned) flight.abandon.abort();
     };
     if (gone.aborted) return leave();
     gone.addEventListener('abort', leave, { once: true });

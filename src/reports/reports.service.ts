@@ -116,22 +116,21 @@ export class ReportsService {
     }
 
     const key = reportKey(report);
-    if (this.config.hitDelivery === 'redirect' && !probeOnly) {
-      const redirect = await this.presignedHit(key, filename);
-      if (redirect) {
-        this.count(download.route, 'hit');
-        return {
-          cache: 'HIT',
-          filename,
-          etag: redirect.etag,
-          size: redirect.size,
-          notModified: false,
-          body: undefined,
-          redirect: redirect.url,
-        };
-      }
+    // Redirect mode needs only the object's facts to sign a URL; the bytes never pass through here.
+    const redirecting = this.config.hitDelivery === 'redirect' && !probeOnly;
+    const found = await this.lookup(key, probeOnly || redirecting ? 'facts' : 'bytes');
+    if (found && redirecting) {
+      this.count(download.route, 'hit');
+      return {
+        cache: 'HIT',
+        filename,
+        etag: found.etag,
+        size: found.size,
+        notModified: false,
+        body: undefined,
+        redirect: await this.presign(key, filename),
+      };
     }
-    const found = await this.lookup(key, probeOnly ? 'facts' : 'bytes');
     if (found) {
       const notModified = etagMatches(download.ifNoneMatch, found.etag);
       const wantsBody = !notModified && !download.headOnly;
@@ -239,9 +238,12 @@ export class ReportsService {
    */
   async purge(scope: string): Promise<number> {
     await this.purges.record(scope);
-    const keys = scope.endsWith('/') ? await this.storage.list(scope) : [scope];
-    const existing = scope.endsWith('/') ? keys : (await this.storage.stat(scope)) ? keys : [];
-    const deleted = await this.storage.deleteMany(existing);
+    const stored = scope.endsWith('/')
+      ? await this.storage.list(scope)
+      : (await this.storage.stat(scope))
+        ? [scope]
+        : [];
+    const deleted = await this.storage.deleteMany(stored);
     this.logger.log({ scope, deleted }, 'reports purged');
     return deleted;
   }
@@ -266,7 +268,14 @@ export class ReportsService {
     if (left.renders === Number.POSITIVE_INFINITY) return;
     let uncached = 0;
     for (const report of reports) {
-      const stored = hasClass(report) ? await this.storage.stat(reportKey(report)).catch(() => null) : null;
+      // Storage that cannot answer counts as uncached (and is counted), as on every other path.
+      const key = hasClass(report) ? reportKey(report) : undefined;
+      const stored = key
+        ? await this.storage.stat(key).catch((error: unknown) => {
+            this.storageFailed('read', key, error);
+            return null;
+          })
+        : null;
       if (!stored) uncached += 1;
       if (uncached > left.renders) {
         this.metrics.renderRejected.inc({ reason: 'rate' });
@@ -351,18 +360,12 @@ export class ReportsService {
   }
 
   /** HIT_DELIVERY=redirect: a URL the client fetches the stored PDF from (signed after the access check). */
-  private async presignedHit(
-    key: ReportKey,
-    filename: string,
-  ): Promise<{ url: string; etag: string; size: number } | null> {
-    const found = await this.lookup(key, 'facts');
-    if (!found) return null;
-    const url = await this.storage.presign(key, {
+  private presign(key: ReportKey, filename: string): Promise<string> {
+    return this.storage.presign(key, {
       expiresInSeconds: this.config.presignTtlSeconds,
       contentType: PDF,
       contentDisposition: attachment(filename),
     });
-    return { url, etag: found.etag, size: found.size };
   }
 
   /** The bytes of an object `lookup` found by its facts; null when it went away in between. */

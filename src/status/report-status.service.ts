@@ -124,7 +124,7 @@ export class ReportStatusService {
 
   /** Keys under `prefix` (or the key itself) being rendered anywhere. */
   private async inFlight(prefix: string): Promise<Set<string>> {
-    const [held, pending] = await Promise.all([this.locks.held(), this.batches.pendingKeys(prefix)]);
+    const [held, pending] = await Promise.all([this.locks.held(prefix), this.batches.pendingKeys(prefix)]);
     const keys = [...this.reports.renderingKeys(), ...held, ...pending].filter((key) =>
       key.startsWith(prefix),
     );

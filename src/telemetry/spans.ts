@@ -6,27 +6,30 @@ const tracer = trace.getTracer('pdf-report-service');
  * Runs `work` in a span of our own under the active one (the request's). A failure marks the span as an
  * error, with the domain reason when the error has one. Without the SDK these are no-ops.
  */
-export async function inSpan<T>(
+export function inSpan<T>(
   name: string,
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      const reason =
-        typeof error === 'object' && error !== null && 'reason' in error ? error.reason : undefined;
-      if (typeof reason === 'string') span.setAttribute('failure.reason', reason);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
-      });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { attributes }, (span) => settle(span, () => work(span)));
+}
+
+/** Ends `span` when `work` settles; a failure marks it as an error, with the domain reason when there is one. */
+async function settle<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const reason =
+      typeof error === 'object' && error !== null && 'reason' in error ? error.reason : undefined;
+    if (typeof reason === 'string') span.setAttribute('failure.reason', reason);
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** A span that starts now and is ended by the caller (a wait that begins and ends in different places). */
@@ -54,17 +57,5 @@ export function inLinkedTrace<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const links = origin ? [{ context: { ...origin, traceFlags: TraceFlags.SAMPLED } }] : [];
-  return tracer.startActiveSpan(name, { root: true, attributes, links }, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
-      });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { root: true, attributes, links }, (span) => settle(span, work));
 }
