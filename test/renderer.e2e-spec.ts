@@ -3,6 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { RenderAbandoned, RenderFailed, RenderQueueFull, ShuttingDown } from '../src/common/domain.errors';
 import { PdfRenderer } from '../src/renderer';
 import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
+import {
+  startReactReportFrontend,
+  type ReactReportFrontend,
+} from './fixtures/react-report/react-report-frontend';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { pdfPageCount, pdfText } from './support/pdf-text';
 import { startFsTestApp, testConfig } from './support/test-app';
@@ -204,6 +208,57 @@ describe('renderer (e2e, real Chromium)', () => {
     });
   });
 
+  describe('warm static assets (realistic React page)', () => {
+    let react: ReactReportFrontend;
+
+    beforeAll(async () => {
+      react = await startReactReportFrontend({ jwtSecret: TEST_JWT_SECRET });
+    });
+
+    afterAll(async () => {
+      await react.close();
+    });
+
+    it('should fetch the bundle and fonts once across 10 renders, and never share a private answer', async () => {
+      // One slot: every render reuses the page the previous viewer's render just left.
+      const single = rendererFor(react, { RENDER_CONCURRENCY: '1' });
+      await single.start();
+      try {
+        const viewers = Array.from({ length: 10 }, (_, index) => `WARM_T${index}`);
+        for (const viewer of viewers) {
+          const pdf = await single.render({
+            url: `${react.origin}/report?studentId=WARM_S1&testId=Test_2`,
+            token: signToken({ user_id: viewer, role: 'teacher' }),
+            requestId: viewer,
+          });
+          const text = await pdfText(pdf);
+          expect(text).toContain('Report for WARM_S1');
+          // `/api/me` is one URL answered per caller with `private, max-age=600`: each render its own.
+          expect(text).toContain(`Signed in as ${viewer}\n`);
+          expect(text).toContain(`Viewer ${viewer}\n`);
+          expect(text).toContain('மாணவர் முன்னேற்ற அறிக்கை');
+        }
+        const requests = react.requests();
+        const count = (path: string) => requests.filter((request) => request.path === path).length;
+        for (const asset of react.assets.all)
+          expect([asset.path, count(asset.path)]).toEqual([asset.path, 1]);
+        expect(react.assets.script.body.length).toBeGreaterThan(500 * 1024);
+        expect(count('/api/me')).toBe(10);
+        expect(requests.filter((request) => request.path.startsWith('/report?'))).toHaveLength(10);
+        // The one fetch of each shared file was anonymous: nothing personal can be in what is shared.
+        for (const asset of react.assets.all) {
+          const fetched = requests.find((request) => request.path === asset.path)!;
+          expect([fetched.cookie, fetched.authorization]).toEqual([undefined, undefined]);
+        }
+        // Every identity request did carry its own viewer's cookie.
+        const cookies = requests.filter((request) => request.path === '/api/me').map((r) => r.cookie ?? '');
+        expect(cookies.every((cookie) => /(^|; )jwt=/.test(cookie))).toBe(true);
+      } finally {
+        await single.close();
+      }
+    });
+  });
+
   describe('pdf options', () => {
     it('should add "Page X of Y" footers with PDF_PAGE_NUMBERS=true', async () => {
       const sut = rendererFor(frontend, { PDF_PAGE_NUMBERS: 'true' });
@@ -239,6 +294,7 @@ describe('renderer (e2e, real Chromium)', () => {
         failed: () => undefined,
         relaunched: () => undefined,
         blockedRequest: () => (blocked += 1),
+        assetCache: () => undefined,
       });
       await sut.start();
     });

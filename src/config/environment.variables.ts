@@ -111,6 +111,12 @@ export const ENVIRONMENT_VARIABLES = [
     default: '1000',
   },
   {
+    name: 'RENDER_ASSET_CACHE_MB',
+    meaning: 'anonymous, publicly cacheable static files (bundle, fonts) kept warm across renders; 0: off',
+    defaultText: '64',
+    default: '64',
+  },
+  {
     name: 'RENDER_MAX_PER_VIEWER',
     meaning: 'renders one user may have queued or running; past it 429',
     defaultText: 'no cap',

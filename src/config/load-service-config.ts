@@ -247,6 +247,7 @@ function loadRenderer(env: Settings, documentOrigins: readonly string[]): Render
     shutdownGraceMs: env.integer('SHUTDOWN_GRACE_MS', 0),
     documentOrigins,
     resourceOrigins: env.origins('RENDER_ALLOWED_ORIGINS'),
+    assetCacheBytes: env.integer('RENDER_ASSET_CACHE_MB', 0) * 1024 * 1024,
     pdf: {
       format: env.oneOf('PDF_FORMAT', ['A4', 'A3', 'A5', 'Letter', 'Legal', 'Tabloid'] as const),
       printBackground: env.boolean('PDF_PRINT_BACKGROUND'),

@@ -76,6 +76,8 @@ export interface RendererConfig {
   documentOrigins: readonly string[];
   /** Further origins for a page's other requests (its API, a CDN). */
   resourceOrigins: readonly string[];
+  /** Bytes of publicly cacheable static files kept warm across renders; 0 turns that off. */
+  assetCacheBytes: number;
   pdf: PdfOptions;
 }
 

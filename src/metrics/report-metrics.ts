@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RenderFailureReason } from '../common/domain.errors';
+import type { AssetOutcome } from '../renderer/static-asset-cache';
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';
 
@@ -54,6 +55,13 @@ export class ReportMetrics {
   readonly blockedRequests = new Counter({
     name: 'pdf_render_blocked_requests_total',
     help: 'Requests a report page made outside the allowed origins, refused inside Chromium',
+    registers: [this.registry],
+  });
+
+  readonly assetCache = new Counter({
+    name: 'pdf_render_asset_cache_total',
+    help: 'Static files a report page asked for: served warm (hit), fetched and kept (stored), left to the page (unshareable, fetch_failed)',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 
@@ -121,5 +129,6 @@ export class ReportMetrics {
     failed: (reason: RenderFailureReason) => this.renderFailures.inc({ reason }),
     relaunched: () => this.browserRelaunches.inc(),
     blockedRequest: () => this.blockedRequests.inc(),
+    assetCache: (outcome: AssetOutcome) => this.assetCache.inc({ outcome }),
   };
 }

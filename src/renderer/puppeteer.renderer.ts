@@ -13,6 +13,7 @@ import { PdfRenderer, type RendererStatus, type RenderJob } from './pdf-renderer
 import { RenderQueue } from './render-queue';
 import { RenderSlot, type BlockedRequest, type NetworkPolicy } from './render-slot';
 import { SlotPool } from './slot-pool';
+import { StaticAssetCache, type AssetOutcome } from './static-asset-cache';
 import { inSpan, startSpan } from '../telemetry/spans';
 
 const READY_POLL_MS = 25;
@@ -25,6 +26,8 @@ const MAX_ERROR_DETAIL = 200;
 const MAX_RENDERS_PER_SLOT = 50;
 /** A wipe that hangs must not hold its slot (and the renders waiting for it) forever. */
 const WIPE_TIMEOUT_MS = 10000;
+/** A single static file larger than this is left to the page (a 16 MB bundle is already unusual). */
+const MAX_SHARED_ASSET_BYTES = 16 * 1024 * 1024;
 
 /** What a render reports to metrics. */
 export interface RenderObserver {
@@ -32,6 +35,7 @@ export interface RenderObserver {
   failed(reason: RenderFailed['reason']): void;
   relaunched(): void;
   blockedRequest(): void;
+  assetCache(outcome: AssetOutcome): void;
 }
 
 const NO_OBSERVER: RenderObserver = {
@@ -39,6 +43,7 @@ const NO_OBSERVER: RenderObserver = {
   failed: () => undefined,
   relaunched: () => undefined,
   blockedRequest: () => undefined,
+  assetCache: () => undefined,
 };
 
 /**
@@ -70,8 +75,16 @@ export class PuppeteerPdfRenderer
       documentOrigins: new Set(config.documentOrigins),
       resourceOrigins: new Set(config.resourceOrigins),
     };
+    const assets = new StaticAssetCache(
+      {
+        maxBytes: config.assetCacheBytes,
+        maxEntryBytes: Math.min(MAX_SHARED_ASSET_BYTES, config.assetCacheBytes),
+        fetchTimeoutMs: config.timeoutMs,
+      },
+      (outcome) => observer.assetCache(outcome),
+    );
     this.slots = new SlotPool(config.concurrency, (browser) =>
-      RenderSlot.open(browser, this.policy, (blocked) => this.onBlocked(blocked)),
+      RenderSlot.open(browser, this.policy, (blocked) => this.onBlocked(blocked), assets),
     );
     this.supervisor = new ChromiumSupervisor(
       { executablePath: config.chromePath, recycleAfter: config.recycleAfter, sandbox: config.sandbox },

@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, CDPSession, HTTPRequest, Page } from 'puppeteer-core';
+import { mayShare, type StaticAssetCache } from './static-asset-cache';
 
 /** Path of the empty document a wiped slot opens on each origin to check that nothing is left there. */
 const PROBE_PATH = '/__pdf_service_wipe_probe__';
@@ -27,7 +28,8 @@ export interface BlockedRequest {
  * render could have left (cookies, local and session storage, IndexedDB, Cache Storage, service workers,
  * the HTTP cache, the page's own document) is wiped and then verified empty from a blank document on each
  * origin the render touched, which sees exactly what the next report page would see. On any doubt the
- * slot is closed instead.
+ * slot is closed instead. What stays warm across renders are only the anonymous, publicly cacheable static
+ * files of the process-wide `StaticAssetCache`.
  */
 export class RenderSlot {
   renders = 0;
@@ -38,6 +40,8 @@ export class RenderSlot {
   readonly blocked: BlockedRequest[] = [];
   /** Only while wiping is the probe path answered (locally); a report page never gets it. */
   private wiping = false;
+  /** The current render's token: a request carrying it in its URL is never answered from the shared cache. */
+  private token: string | undefined;
 
   private constructor(
     readonly browser: Browser,
@@ -46,6 +50,7 @@ export class RenderSlot {
     private readonly cdp: CDPSession,
     private readonly policy: NetworkPolicy,
     private readonly onBlocked: (request: BlockedRequest) => void,
+    private readonly assets: StaticAssetCache | undefined,
   ) {
     page.on('request', (request) => this.route(request));
   }
@@ -54,6 +59,7 @@ export class RenderSlot {
     browser: Browser,
     policy: NetworkPolicy,
     onBlocked: (request: BlockedRequest) => void,
+    assets?: StaticAssetCache,
   ): Promise<RenderSlot> {
     const context = await browser.createBrowserContext();
     try {
@@ -61,7 +67,7 @@ export class RenderSlot {
       const cdp = await page.createCDPSession();
       // Every request (frames and workers included) is paused until `route` lets it go, answers or refuses it.
       await page.setRequestInterception(true);
-      return new RenderSlot(browser, context, page, cdp, policy, onBlocked);
+      return new RenderSlot(browser, context, page, cdp, policy, onBlocked, assets);
     } catch (error) {
       await context.close();
       throw error;
@@ -109,6 +115,10 @@ export class RenderSlot {
       (this.policy.documentOrigins.has(origin) || (!navigation && this.policy.resourceOrigins.has(origin)));
     if (allowed) {
       this.origins.add(origin);
+      if (this.assets?.enabled && !navigation && mayShare(this.describe(request), this.token)) {
+        void this.answerShared(request);
+        return;
+      }
       void request.continue().catch(() => undefined);
       return;
     }
@@ -118,8 +128,28 @@ export class RenderSlot {
     void request.abort('blockedbyclient').catch(() => undefined);
   }
 
+  private describe(request: HTTPRequest) {
+    return {
+      url: request.url(),
+      method: request.method(),
+      resourceType: request.resourceType(),
+      headers: request.headers(),
+    };
+  }
+
+  /** From the shared cache when it has (or can get) an anonymous answer; else the page fetches it itself. */
+  private async answerShared(request: HTTPRequest): Promise<void> {
+    const shared = await this.assets!.lookup(this.describe(request));
+    const answered = shared
+      ? request.respond({ status: 200, headers: shared.headers, body: shared.body })
+      : request.continue();
+    // The page may be gone by now (render over, slot closed): nothing is waiting for this request any more.
+    await answered.catch(() => undefined);
+  }
+
   /** Makes `token` the page's `localStorage.token` for documents of `origin`, from the next navigation on. */
   async injectToken(token: string, origin: string): Promise<void> {
+    this.token = token;
     if (this.scriptId !== undefined) await this.page.removeScriptToEvaluateOnNewDocument(this.scriptId);
     const { identifier } = await this.page.evaluateOnNewDocument(
       (value: string, frontend: string) => {
@@ -146,6 +176,7 @@ export class RenderSlot {
       .frames()
       .some((frame) => frame.url() !== 'about:blank' && !this.origins.has(new URL(frame.url()).origin));
     if (foreignFrame) return false;
+    this.token = undefined;
     if (this.scriptId !== undefined) {
       await this.page.removeScriptToEvaluateOnNewDocument(this.scriptId);
       this.scriptId = undefined;
