@@ -3,6 +3,7 @@
  * each starting what it needs, and writes bench/results/latest.{md,json} (smoke runs: smoke.{md,json},
  * no targets judged).
  */
+import { startReactReportFrontend } from '../test/fixtures/react-report/react-report-frontend';
 import { startReportFrontend } from '../test/fixtures/report-frontend';
 import { writeResults, type Figure } from './harness/results';
 import { BENCH_JWT_SECRET } from './harness/service';
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
   const chosen = named.length > 0 ? named : Object.keys(SCENARIOS);
 
   const frontend = await startReportFrontend({ jwtSecret: BENCH_JWT_SECRET });
-  const context: BenchContext = { smoke, frontend };
+  const realistic = await startReactReportFrontend({ jwtSecret: BENCH_JWT_SECRET });
+  const context: BenchContext = { smoke, frontend, realistic };
   const figures: Figure[] = [];
   try {
     for (const name of chosen) {
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await frontend.close();
+    await realistic.close();
   }
   writeResults('bench/results', smoke ? 'smoke' : 'latest', figures);
 }

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     for (const job of jobs) {
       const page = await browser.newPage();
       await page.evaluateOnNewDocument((value: string) => localStorage.setItem('token', value), job.token);
+      await page.setCookie({ name: 'jwt', value: job.token, url: new URL(job.url).origin + '/' });
       await page.goto(job.url, { waitUntil: 'networkidle0', timeout: 120000 });
       while (
         !(await page.evaluate(

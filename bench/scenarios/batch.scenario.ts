@@ -20,7 +20,7 @@ export async function batchScenario(context: BenchContext): Promise<Figure[]> {
     STORAGE_DRIVER: 'fs',
     STORAGE_DIR: dir,
     RENDER_CONCURRENCY: String(CONCURRENCY),
-    ...frontendEnv(context),
+    ...frontendEnv(context.frontend),
   });
   let singleMs: number;
   let idleMissMs: number;

@@ -12,7 +12,11 @@ const PEAK_LIMIT_MB = 1536;
 export async function burstScenario(context: BenchContext): Promise<Figure[]> {
   const requests = context.smoke ? 6 : 50;
   const dir = await mkdtemp(join(tmpdir(), 'bench-burst-'));
-  const service = await startService({ STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(context) });
+  const service = await startService({
+    STORAGE_DRIVER: 'fs',
+    STORAGE_DIR: dir,
+    ...frontendEnv(context.frontend),
+  });
   try {
     const memory = peakSampler(() => service.tree.memoryBytes(), 200);
     const answers = await Promise.all(

@@ -35,7 +35,10 @@ export async function hitScenario(context: BenchContext): Promise<Figure[]> {
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
     };
     figures.push(
-      ...(await measure(context, 's3', `${endpoint}/bench/${KEY}`, { ...env, ...frontendEnv(context) })),
+      ...(await measure(context, 's3', `${endpoint}/bench/${KEY}`, {
+        ...env,
+        ...frontendEnv(context.frontend),
+      })),
     );
   } finally {
     await s3.stop();
@@ -48,7 +51,7 @@ export async function hitScenario(context: BenchContext): Promise<Figure[]> {
   const files = startChild(`${TOOLS}/file-server.child.js`, [file]);
   try {
     const { port } = await files.next<{ port: number }>();
-    const env = { STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(context) };
+    const env = { STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(context.frontend) };
     figures.push(...(await measure(context, 'fs', `http://127.0.0.1:${port}/`, env)));
   } finally {
     await files.stop();

@@ -13,7 +13,7 @@ export async function soakScenario(context: BenchContext, renders: number): Prom
   const total = context.smoke ? 12 : renders;
   const checkpoint = context.smoke ? 6 : 100;
   const window = context.smoke ? 3 : WINDOW;
-  const service = await startService({ STORAGE_DRIVER: 'fs', ...frontendEnv(context) });
+  const service = await startService({ STORAGE_DRIVER: 'fs', ...frontendEnv(context.frontend) });
   try {
     let started = 0;
     let finished = 0;
