@@ -239,9 +239,8 @@ export class PuppeteerPdfRenderer
     slot.startRender();
     const stopLogging = this.logPageTrouble(page, job.requestId);
     try {
-      await page.setViewport({ width: 1200, height: 800 });
-      await slot.injectToken(job.token, origin);
-      await slot.setTokenCookie(job.token, origin);
+      // Independent protocol calls: one round trip instead of two before the page is opened.
+      await Promise.all([slot.injectToken(job.token, origin), slot.setTokenCookie(job.token, origin)]);
       // Classified inside the span, so a failed page carries its reason (navigation, blocked, timeout, ...).
       await inSpan('render.page', { 'url.path': new URL(job.url).pathname }, () =>
         this.openUntilReady(page, job, remaining).catch((error: unknown) => {

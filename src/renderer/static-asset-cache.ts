@@ -19,10 +19,12 @@ export interface AssetRequest {
   headers: Record<string, string>;
 }
 
-/** A response fit to be handed to any render. */
+/** A response fit to be handed to any render, ready for `Fetch.fulfillRequest`. */
 export interface SharedAsset {
-  headers: Record<string, string>;
-  body: Buffer;
+  headers: { name: string; value: string }[];
+  /** The body, base64-encoded once here rather than on every render (the protocol carries base64). */
+  base64: string;
+  bytes: number;
 }
 
 export type AssetOutcome = 'hit' | 'stored' | 'unshareable' | 'fetch_failed';
@@ -146,12 +148,12 @@ export class StaticAssetCache {
     url: string,
     origin: string | undefined,
   ): Promise<SharedAsset | undefined> {
-    const headers: Record<string, string> = {};
-    if (origin !== undefined) headers.origin = origin;
+    const sent: Record<string, string> = {};
+    if (origin !== undefined) sent.origin = origin;
     let response: Response;
     try {
       response = await this.fetcher(url, {
-        headers,
+        headers: sent,
         redirect: 'manual',
         credentials: 'omit',
         signal: AbortSignal.timeout(this.limits.fetchTimeoutMs),
@@ -169,14 +171,15 @@ export class StaticAssetCache {
     }
     const body = Buffer.from(await response.arrayBuffer());
     if (body.length > this.limits.maxEntryBytes) return this.refuse(key);
+    const headers = FORWARDED.flatMap((name) => {
+      const value = response.headers.get(name);
+      return value === null ? [] : [{ name, value }];
+    });
+    headers.push({ name: 'content-length', value: String(body.length) });
     const shared: Entry = {
-      headers: Object.fromEntries(
-        FORWARDED.flatMap((name) => {
-          const value = response.headers.get(name);
-          return value === null ? [] : [[name, value]];
-        }),
-      ),
-      body,
+      headers,
+      base64: body.toString('base64'),
+      bytes: body.length,
       expires: this.now() + lifetime * 1000,
     };
     this.store(key, shared);
@@ -195,7 +198,7 @@ export class StaticAssetCache {
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
     this.entries.set(key, entry);
-    this.bytes += entry.body.length;
+    this.bytes += entry.bytes;
     for (const [oldest, old] of this.entries) {
       if (this.bytes <= this.limits.maxBytes) break;
       this.remove(oldest, old);
@@ -204,6 +207,6 @@ export class StaticAssetCache {
 
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
-    this.bytes -= entry.body.length;
+    this.bytes -= entry.bytes;
   }
 }
