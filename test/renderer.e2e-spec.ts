@@ -235,6 +235,8 @@ describe('renderer (e2e, real Chromium)', () => {
           expect(text).toContain('Report for WARM_S1');
           // `/api/me` is one URL answered per caller with `private, max-age=600`: each render its own.
           expect(text).toContain(`Signed in as ${viewer}\n`);
+          // `/viewer.js` is a script (a type the shared cache considers) answered per caller, `private`.
+          expect(text).toContain(`Script viewer ${viewer}\n`);
           expect(text).toContain(`Viewer ${viewer}\n`);
           expect(text).toContain('மாணவர் முன்னேற்ற அறிக்கை');
         }
@@ -244,6 +246,9 @@ describe('renderer (e2e, real Chromium)', () => {
           expect([asset.path, count(asset.path)]).toEqual([asset.path, 1]);
         expect(react.assets.script.body.length).toBeGreaterThan(500 * 1024);
         expect(count('/api/me')).toBe(10);
+        // The page's own ten, plus the one anonymous fetch that found it `private`, so not shareable.
+        expect(count('/viewer.js')).toBe(11);
+        expect(requests.find((request) => request.path === '/viewer.js')?.cookie).toBeUndefined();
         expect(requests.filter((request) => request.path.startsWith('/report?'))).toHaveLength(10);
         // The one fetch of each shared file was anonymous: nothing personal can be in what is shared.
         for (const asset of react.assets.all) {
