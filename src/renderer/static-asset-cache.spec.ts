@@ -101,7 +101,7 @@ describe('StaticAssetCache', () => {
   });
 
   it('should share one fetch between concurrent requests for the same file', async () => {
-    const { cache, calls } = cacheWith({
+    const { cache, calls, outcomes } = cacheWith({
       [URL_JS]: () => response('bundle', { 'cache-control': IMMUTABLE }),
     });
     const answers = await Promise.all([
@@ -111,6 +111,7 @@ describe('StaticAssetCache', () => {
     ]);
     expect(calls).toHaveLength(1);
     expect(new Set(answers).size).toBe(1);
+    expect(outcomes).toEqual(['stored', 'hit', 'hit']);
   });
 
   it('should leave a private file to the page, and not ask again for it', async () => {

@@ -135,11 +135,15 @@ export class StaticAssetCache {
     if (entry) this.remove(key, entry);
     const refusedUntil = this.unshareable.get(key);
     if (refusedUntil !== undefined && refusedUntil > this.now()) return undefined;
-    let fetching = this.pending.get(key);
-    if (!fetching) {
-      fetching = this.fetchAnonymously(key, request.url, origin).finally(() => this.pending.delete(key));
-      this.pending.set(key, fetching);
+    const joined = this.pending.get(key);
+    if (joined) {
+      // Another render's fetch of the same file is under way: its answer serves this one too.
+      const shared = await joined;
+      if (shared) this.observe('hit');
+      return shared;
     }
+    const fetching = this.fetchAnonymously(key, request.url, origin).finally(() => this.pending.delete(key));
+    this.pending.set(key, fetching);
     return fetching;
   }
 
