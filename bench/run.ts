@@ -3,7 +3,7 @@
  * each starting what it needs, and writes bench/results/latest.{md,json} (smoke runs: smoke.{md,json},
  * no targets judged).
  */
-import { startReactReportFrontend } from '../test/fixtures/react-report/react-report-frontend';
+import { startReactReportFrontend } from './fixtures/react-report/react-report-frontend';
 import { startReportFrontend } from '../test/fixtures/report-frontend';
 import { writeResults, type Figure } from './harness/results';
 import { BENCH_JWT_SECRET } from './harness/service';

@@ -6,7 +6,7 @@ import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
 import {
   startReactReportFrontend,
   type ReactReportFrontend,
-} from './fixtures/react-report/react-report-frontend';
+} from '../bench/fixtures/react-report/react-report-frontend';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { pdfPageCount, pdfText } from './support/pdf-text';
 import { startFsTestApp, testConfig } from './support/test-app';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import {
   startReactReportFrontend,
   type ReactReportFrontend,
-} from './fixtures/react-report/react-report-frontend';
+} from '../bench/fixtures/react-report/react-report-frontend';
 import { pdfText } from './support/pdf-text';
 import { startFsTestApp } from './support/test-app';
 import { signToken, TEST_JWT_SECRET } from './support/tokens';

@@ -1,4 +1,4 @@
-import type { ReactReportFrontend } from '../../test/fixtures/react-report/react-report-frontend';
+import type { ReactReportFrontend } from '../fixtures/react-report/react-report-frontend';
 import type { ReportFrontend } from '../../test/fixtures/report-frontend';
 import { signToken } from '../../test/support/tokens';
 import { BENCH_JWT_SECRET } from '../harness/service';
