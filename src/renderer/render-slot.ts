@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, CDPSession, HTTPRequest, Page } from 'puppeteer-core';
-import { mayShare, type StaticAssetCache } from './static-asset-cache';
+import { mayShare, type AssetRequest, type StaticAssetCache } from './static-asset-cache';
 
 /** Path of the empty document a wiped slot opens on each origin to check that nothing is left there. */
 const PROBE_PATH = '/__pdf_service_wipe_probe__';
@@ -50,7 +50,7 @@ export class RenderSlot {
     private readonly cdp: CDPSession,
     private readonly policy: NetworkPolicy,
     private readonly onBlocked: (request: BlockedRequest) => void,
-    private readonly assets: StaticAssetCache | undefined,
+    private readonly assets: StaticAssetCache,
   ) {
     page.on('request', (request) => this.route(request));
   }
@@ -59,7 +59,7 @@ export class RenderSlot {
     browser: Browser,
     policy: NetworkPolicy,
     onBlocked: (request: BlockedRequest) => void,
-    assets?: StaticAssetCache,
+    assets: StaticAssetCache,
   ): Promise<RenderSlot> {
     const context = await browser.createBrowserContext();
     try {
@@ -117,9 +117,12 @@ export class RenderSlot {
       (this.policy.documentOrigins.has(origin) || (!navigation && this.policy.resourceOrigins.has(origin)));
     if (allowed) {
       this.origins.add(origin);
-      if (this.assets?.enabled && !navigation && mayShare(this.describe(request), this.token)) {
-        void this.answerShared(request);
-        return;
+      if (this.assets.enabled && !navigation) {
+        const asked = describe(request);
+        if (mayShare(asked, this.token)) {
+          void this.answerShared(request, asked);
+          return;
+        }
       }
       void request.continue().catch(() => undefined);
       return;
@@ -130,18 +133,9 @@ export class RenderSlot {
     void request.abort('blockedbyclient').catch(() => undefined);
   }
 
-  private describe(request: HTTPRequest) {
-    return {
-      url: request.url(),
-      method: request.method(),
-      resourceType: request.resourceType(),
-      headers: request.headers(),
-    };
-  }
-
   /** From the shared cache when it has (or can get) an anonymous answer; else the page fetches it itself. */
-  private async answerShared(request: HTTPRequest): Promise<void> {
-    const shared = await this.assets!.lookup(this.describe(request));
+  private async answerShared(request: HTTPRequest, asked: AssetRequest): Promise<void> {
+    const shared = await this.assets.lookup(asked);
     // Puppeteer's respond() base64-encodes the body on every call (15–30 ms of CPU for a 680 kB bundle);
     // the cache keeps the encoding, so the paused request is fulfilled with it directly.
     const paused = (request as unknown as { _interceptionId?: string })._interceptionId;
@@ -241,4 +235,13 @@ export class RenderSlot {
       );
     });
   }
+}
+
+function describe(request: HTTPRequest): AssetRequest {
+  return {
+    url: request.url(),
+    method: request.method(),
+    resourceType: request.resourceType(),
+    headers: request.headers(),
+  };
 }
