@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort, untilReady } from '../../test/support/processes';
 import { ProcessTree } from './process-stats';
 
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-for-local-measurements';
@@ -15,15 +15,6 @@ export interface RunningService {
   logPath: string;
   tree: ProcessTree;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 export async function startService(env: Record<string, string>): Promise<RunningService> {
@@ -44,20 +35,10 @@ export async function startService(env: Record<string, string>): Promise<Running
     },
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-3).join('\n');
-      throw new Error(`service exited with ${child.exitCode} during startup (log ${logPath}):\n${tail}`);
-    }
-    const ready = await fetch(`${base}/health/ready`).then(
-      (answer) => answer.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await untilReady(base, child, () => {
+    const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-3).join('\n');
+    return `service exited with ${child.exitCode} during startup (log ${logPath}):\n${tail}`;
+  });
   return {
     base,
     logPath,

@@ -12,6 +12,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Waits until the service at `base` answers `/health/ready` with 200 (60 s at most); if its process exits
+ * first, fails at once with `exitReport()`.
+ */
+export async function untilReady(base: string, child: ChildProcess, exitReport: () => string): Promise<void> {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(exitReport());
+    const ready = await fetch(`${base}/health/ready`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Pids of the direct children of `pid` (Chromium is launched in a process group of its own). */
 export function childPids(pid: number): number[] {
   const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
@@ -96,18 +114,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`service exited during startup:\n${logs.slice(-5).join('\n')}`);
-    const ready = await fetch(`${base}/health/ready`).then(
-      (answer) => answer.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await untilReady(base, child, () => `service exited during startup:\n${logs.slice(-5).join('\n')}`);
   const pid = child.pid!;
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   return {
