@@ -1,5 +1,5 @@
 import { InvalidInput, Unauthenticated } from '../common/domain.errors';
-import { normaliseTestId, teacherTestId, type ReportKind } from '../report';
+import { normaliseTestId, REPORT_KINDS, teacherTestId, type ReportKind } from '../report';
 
 export type ViewerRole = 'student' | 'teacher' | 'educator' | 'admin';
 
@@ -25,7 +25,6 @@ export interface Viewer {
 }
 
 const ROLES: readonly string[] = ['student', 'teacher', 'educator', 'admin'];
-const KINDS: readonly string[] = ['student', 'teacher', 'overall'];
 const INVALID = 'invalid or expired token';
 
 /**
@@ -77,7 +76,7 @@ function reportScopeOf(claims: Record<string, unknown>): ReportScope | null {
   const testId = text(claims.test_id);
   const kind = text(claims.report_type);
   if (classId === undefined || testId === undefined) return null;
-  if (kind !== undefined && !KINDS.includes(kind)) return null;
+  if (kind !== undefined && !(REPORT_KINDS as readonly string[]).includes(kind)) return null;
   try {
     // A teacher's overall report has test id "overall"; every other report a normalised test.
     const normalised = kind === 'teacher' ? teacherTestId(testId) : normaliseTestId(testId);

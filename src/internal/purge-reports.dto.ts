@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { ReportTypeField } from '../reports/report-type.field';
 
 const SINGLE = { message: '$property must be a string' };
 
@@ -14,9 +15,7 @@ export class PurgeReportsBody {
   @IsString(SINGLE)
   testId?: string;
 
-  @ApiPropertyOptional({ enum: ['student', 'teacher', 'overall'] })
-  @IsOptional()
-  @IsIn(['student', 'teacher', 'overall'], { message: 'reportType must be one of student, teacher, overall' })
+  @ReportTypeField({ required: false })
   reportType?: 'student' | 'teacher' | 'overall';
 
   @ApiPropertyOptional({ example: 'STU001', description: '1-128 characters of letters, digits, _ - . @' })

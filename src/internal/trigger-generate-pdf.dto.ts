@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { ReportTypeField } from '../reports/report-type.field';
 
 const SINGLE = { message: '$property must be a string' };
 
@@ -13,8 +14,7 @@ export class TriggerGeneratePdfBody {
   @IsString(SINGLE)
   classId!: string;
 
-  @ApiProperty({ enum: ['student', 'teacher', 'overall'], example: 'student' })
-  @IsIn(['student', 'teacher', 'overall'], { message: 'reportType must be one of student, teacher, overall' })
+  @ReportTypeField({ required: true, example: 'student' })
   reportType!: 'student' | 'teacher' | 'overall';
 
   @ApiPropertyOptional({ example: 'STU001', description: '1-128 characters of letters, digits, _ - . @' })

@@ -4,6 +4,7 @@ export {
   OVERALL_TEST_ID,
   parseClassReport,
   parseReport,
+  REPORT_KINDS,
   teacherTestId,
   validId,
   type ClassReport,

@@ -1,6 +1,7 @@
 import { InvalidInput } from '../common/domain.errors';
 
-export type ReportKind = 'student' | 'teacher' | 'overall';
+export const REPORT_KINDS = ['student', 'teacher', 'overall'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
 
 /**
  * One report: which kind, of which test, about whom, and (when known) of which class. Made only by

@@ -4,6 +4,7 @@ import { USER_JWT } from '../docs/openapi';
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentCaller, type Caller } from '../auth';
 import { frontendInput } from '../common/validation.pipes';
+import { REPORT_KINDS } from '../report';
 import { ClassStatusQuery, ReportStatusQuery } from './report-status.dto';
 import { ReportStatusService, type ClassStatus, type ReportStatus } from './report-status.service';
 
@@ -22,7 +23,7 @@ export class ReportStatusController {
       type: 'object',
       required: ['reportType', 'classId', 'testId', 's3Key', 'status'],
       properties: {
-        reportType: { type: 'string', enum: ['student', 'teacher', 'overall'] },
+        reportType: { type: 'string', enum: [...REPORT_KINDS] },
         classId: { type: 'string' },
         testId: { type: 'string', example: 'Test_5' },
         studentId: { type: 'string' },

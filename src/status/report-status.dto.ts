@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { ReportTypeField } from '../reports/report-type.field';
 
 const SINGLE = { message: '$property must be a single string' };
 
 /** GET /report-status: one report; ids default to the caller's own (validated by the report model). */
 export class ReportStatusQuery {
-  @ApiProperty({ enum: ['student', 'teacher', 'overall'] })
-  @IsIn(['student', 'teacher', 'overall'], { message: 'reportType must be one of student, teacher, overall' })
+  @ReportTypeField({ required: true })
   reportType!: 'student' | 'teacher' | 'overall';
 
   @ApiProperty({ example: 'CLASS_123', required: true })
