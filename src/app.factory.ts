@@ -1,13 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import { json } from 'express';
 import type { Server } from 'node:http';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { assertJsonDepth } from './common/json-depth';
 import { serveOpenApi } from './docs/openapi';
-import { ReportMetrics } from './metrics';
+import { HttpMetrics } from './metrics';
 import type { ServiceConfig } from './config';
 
 /** JSON bodies are small (the trigger, a bulk list of ≤ 500 ids); anything larger is refused with 413. */
@@ -32,25 +32,6 @@ function boundSlowClients(server: Server): void {
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
 }
 
-/** Every request's duration by method, route pattern (not the URL: bounded labels) and status class. */
-function measureRequests(metrics: ReportMetrics) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const started = performance.now();
-    res.once('finish', () => {
-      const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
-      metrics.httpDuration.observe(
-        {
-          method: req.method,
-          route: typeof route === 'string' ? route : 'unmatched',
-          status_class: `${Math.floor(res.statusCode / 100)}xx`,
-        },
-        (performance.now() - started) / 1000,
-      );
-    });
-    next();
-  };
-}
-
 /** Builds the application exactly as production runs it; main.ts and the e2e tests share it. */
 export async function createApp(config: ServiceConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -64,7 +45,7 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
   app.use('/internal/batches', json({ limit: BATCH_BODY_LIMIT, verify }));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify });
   app.disable('x-powered-by');
-  app.use(measureRequests(app.get(ReportMetrics)));
+  app.use(app.get(HttpMetrics).middleware);
   boundSlowClients(app.getHttpServer());
   app.use(helmet());
   // Browsers download cross-origin from the allowed frontends and must read the filename and cache status.

@@ -1,3 +1,4 @@
+import { Forbidden } from '../common/domain.errors';
 import type { Report } from '../report';
 import type { Viewer } from './viewer';
 
@@ -23,6 +24,11 @@ export function mayView(viewer: Viewer, report: Report): boolean {
     case 'overall':
       return viewer.role !== 'student';
   }
+}
+
+/** The one refusal of every route: 403 unless `mayView`. */
+export function assertMayView(viewer: Viewer, report: Report): void {
+  if (!mayView(viewer, report)) throw new Forbidden('this token does not cover that report');
 }
 
 /**

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { isDomainError } from '../common/domain.errors';
 import { isRetryable } from '../common/retryable';
 import type { BatchesConfig } from '../config';
-import type { ReportMetrics } from '../metrics';
+import type { BatchesMetrics } from './batches.metrics';
 import type { ReportsService } from '../reports';
 import { inLinkedTrace } from '../telemetry/spans';
 import type { BatchCallbacks } from './batch-callbacks';
@@ -25,7 +25,7 @@ export class BatchItemProcessor {
     private readonly reports: ReportsService,
     private readonly callbacks: BatchCallbacks,
     private readonly config: BatchesConfig,
-    private readonly metrics: ReportMetrics,
+    private readonly metrics: BatchesMetrics,
   ) {}
 
   async process(batchId: string, index: number): Promise<ItemOutcome> {
@@ -68,7 +68,7 @@ export class BatchItemProcessor {
       const limit = error.code === 'render_failed' && error.reason === 'timeout' ? 2 : this.config.attempts;
       if (isRetryable(error) && started.attempts < Math.min(limit, this.config.attempts)) {
         await this.store.retryItem(batchId, index, error.message);
-        this.metrics.batchItems.inc({ state: 'retried' });
+        this.metrics.item('retried');
         return { retryInMs: this.config.retryBackoffMs * 2 ** (started.attempts - 1) };
       }
       this.logger.warn({ batchId, key: item.s3Key, err: error }, 'batch item failed');
@@ -89,7 +89,7 @@ export class BatchItemProcessor {
     error: string | undefined,
   ): Promise<void> {
     const outcome = await this.store.finishItem(batchId, index, state, error);
-    this.metrics.batchItems.inc({ state });
+    this.metrics.item(state);
     if (outcome.batchFinished) this.callbacks.deliver(batchId);
   }
 }

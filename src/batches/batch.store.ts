@@ -13,6 +13,8 @@ export interface FinishOutcome {
  * atomic, so two replicas finishing the last two items still finish the batch exactly once.
  */
 export abstract class BatchStore {
+  /** Does what it holds outlive this process (so another replica or a restart can finish the work)? */
+  abstract readonly durable: boolean;
   abstract create(
     record: BatchRecord,
     items: BatchItem[],
@@ -21,7 +23,7 @@ export abstract class BatchStore {
   abstract get(batchId: string): Promise<StoredBatch | null>;
   /** One item and its batch's record, without reading every item (what a worker needs per item). */
   abstract item(batchId: string, index: number): Promise<{ record: BatchRecord; item: BatchItem } | null>;
-  /** Marks an item active (one more attempt); 'skip' when it is already final or the batch was cancelled. */
+  /** Marks an item active (one more attempt); `run: false` when it is already final or the batch was cancelled. */
   abstract startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }>;
   /** Back to pending for a retry, remembering why the attempt failed. */
   abstract retryItem(batchId: string, index: number, error: string): Promise<void>;
@@ -33,7 +35,15 @@ export abstract class BatchStore {
   ): Promise<FinishOutcome>;
   /** Cancels pending items; null for an unknown batch, 'completed' when there was nothing to cancel. */
   abstract cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null>;
+  /** Records the callback's state; a final one ('delivered', 'failed') is owed no more. */
   abstract setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void>;
+  /** The batch's callback is owed; nobody else may take it over before `leaseUntil` (ms since the epoch). */
+  abstract oweCallback(batchId: string, leaseUntil: number): Promise<void>;
+  /**
+   * Owed callbacks whose lease ran out by `now`, at most `limit`, each leased to the caller until
+   * `leaseUntil` in the same step, so two replicas never take the same one.
+   */
+  abstract claimDueCallbacks(now: number, leaseUntil: number, limit: number): Promise<string[]>;
   /** Keys under `prefix` that some batch still has pending or active (report status "generating"). */
   abstract pendingKeys(prefix: string): Promise<Set<string>>;
 }

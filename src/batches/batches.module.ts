@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
-import { BATCHES_CONFIG, RENDERER_CONFIG, type BatchesConfig, type RendererConfig } from '../config';
+import {
+  BATCHES_CONFIG,
+  REDIS_CONFIG,
+  RENDERER_CONFIG,
+  type BatchesConfig,
+  type RedisConfig,
+  type RendererConfig,
+} from '../config';
 import { CoordinationModule, RedisConnection } from '../coordination';
-import { MetricsModule, ReportMetrics } from '../metrics';
+import { MetricsModule, MetricsRegistry } from '../metrics';
 import { ReportsModule, ReportsService } from '../reports';
 import { BatchCallbacks } from './batch-callbacks';
 import { BatchItemProcessor } from './batch-item.processor';
 import { BatchRunner } from './batch.runner';
 import { BatchStore } from './batch.store';
+import { BatchesMetrics } from './batches.metrics';
 import { BatchesService } from './batches.service';
 import { BullmqBatchRunner } from './bullmq-batch.runner';
 import { MemoryBatchRunner } from './memory-batch.runner';
@@ -27,10 +35,19 @@ import { RedisBatchStore } from './redis-batch.store';
       inject: [BATCHES_CONFIG, RedisConnection],
     },
     {
+      provide: BatchesMetrics,
+      useFactory: (registry: MetricsRegistry) => new BatchesMetrics(registry),
+      inject: [MetricsRegistry],
+    },
+    {
       provide: BatchCallbacks,
-      useFactory: (store: BatchStore, config: BatchesConfig, metrics: ReportMetrics) =>
-        new BatchCallbacks(store, config, metrics),
-      inject: [BatchStore, BATCHES_CONFIG, ReportMetrics],
+      useFactory: (
+        store: BatchStore,
+        config: BatchesConfig,
+        renderer: RendererConfig,
+        metrics: BatchesMetrics,
+      ) => new BatchCallbacks(store, config, renderer.shutdownGraceMs, metrics),
+      inject: [BatchStore, BATCHES_CONFIG, RENDERER_CONFIG, BatchesMetrics],
     },
     {
       provide: BatchItemProcessor,
@@ -39,32 +56,33 @@ import { RedisBatchStore } from './redis-batch.store';
         reports: ReportsService,
         callbacks: BatchCallbacks,
         config: BatchesConfig,
-        metrics: ReportMetrics,
+        metrics: BatchesMetrics,
       ) => new BatchItemProcessor(store, reports, callbacks, config, metrics),
-      inject: [BatchStore, ReportsService, BatchCallbacks, BATCHES_CONFIG, ReportMetrics],
+      inject: [BatchStore, ReportsService, BatchCallbacks, BATCHES_CONFIG, BatchesMetrics],
     },
     {
       provide: BatchRunner,
       useFactory: (
         processor: BatchItemProcessor,
         config: BatchesConfig,
+        redis: RedisConfig,
         renderer: RendererConfig,
-        metrics: ReportMetrics,
+        metrics: BatchesMetrics,
       ): BatchRunner => {
         const runner =
-          config.driver === 'redis' && config.redisUrl
+          config.driver === 'redis' && redis.url
             ? new BullmqBatchRunner(
                 processor,
                 config,
-                config.redisUrl,
+                redis.url,
                 renderer.concurrency,
                 renderer.shutdownGraceMs,
               )
             : new MemoryBatchRunner(processor, renderer.concurrency, renderer.shutdownGraceMs);
-        metrics.observeBatchBacklog(() => runner.backlog());
+        metrics.observeBacklog(() => runner.backlog());
         return runner;
       },
-      inject: [BatchItemProcessor, BATCHES_CONFIG, RENDERER_CONFIG, ReportMetrics],
+      inject: [BatchItemProcessor, BATCHES_CONFIG, REDIS_CONFIG, RENDERER_CONFIG, BatchesMetrics],
     },
     BatchesService,
   ],

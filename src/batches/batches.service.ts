@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Conflict, InvalidInput, NotFound } from '../common/domain.errors';
-import { BATCHES_CONFIG, FRONTEND_CONFIG, type BatchesConfig, type FrontendConfig } from '../config';
+import { BATCHES_CONFIG, type BatchesConfig } from '../config';
+import { ReportPageUrls } from '../reports';
 import { currentTrace } from '../telemetry/spans';
 import { itemOf, reportsOf, statusOf, type BatchSpec, type BatchStatus } from './batch.model';
 import { BatchCallbacks } from './batch-callbacks';
@@ -23,17 +24,15 @@ export interface CreatedBatch {
  */
 @Injectable()
 export class BatchesService {
-  private readonly frontends: ReadonlySet<string>;
   private readonly callbackOrigins: ReadonlySet<string>;
 
   constructor(
     private readonly store: BatchStore,
     private readonly runner: BatchRunner,
     private readonly callbacks: BatchCallbacks,
+    private readonly pages: ReportPageUrls,
     @Inject(BATCHES_CONFIG) config: BatchesConfig,
-    @Inject(FRONTEND_CONFIG) frontend: FrontendConfig,
   ) {
-    this.frontends = new Set(frontend.allowedOrigins);
     this.callbackOrigins = new Set(config.callbackOrigins);
   }
 
@@ -79,9 +78,7 @@ export class BatchesService {
     if (spec.studentIds.length + spec.teacherIds.length === 0 && !spec.includeOverall) {
       throw new InvalidInput('studentIds', 'teacherIds and includeOverall name no report at all');
     }
-    if (spec.origin !== undefined && !this.frontends.has(spec.origin)) {
-      throw new InvalidInput('origin', 'is not an allowed frontend origin');
-    }
+    this.pages.assertAllowed(spec.origin);
     if (spec.callbackUrl !== undefined) {
       const url = URL.canParse(spec.callbackUrl) ? new URL(spec.callbackUrl) : undefined;
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {

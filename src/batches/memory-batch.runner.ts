@@ -1,4 +1,4 @@
-import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { within } from '../common/within';
 import type { BatchItemProcessor } from './batch-item.processor';
 import { BatchRunner } from './batch.runner';
@@ -9,10 +9,7 @@ interface QueuedItem {
 }
 
 /** Batch items in this process (BATCH_QUEUE=memory): one replica, not durable, same behaviour otherwise. */
-export class MemoryBatchRunner
-  extends BatchRunner
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class MemoryBatchRunner extends BatchRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(MemoryBatchRunner.name);
   private readonly queue: QueuedItem[] = [];
   private readonly retries = new Set<NodeJS.Timeout>();
@@ -25,10 +22,6 @@ export class MemoryBatchRunner
     private readonly graceMs: number,
   ) {
     super();
-  }
-
-  onApplicationBootstrap(): void {
-    this.stopped = false;
   }
 
   /** Stops taking items; those running finish within the grace period. */

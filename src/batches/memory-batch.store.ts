@@ -15,7 +15,10 @@ interface Entry {
 
 /** Batch state in this process (BATCH_QUEUE=memory): one replica, gone on restart. */
 export class MemoryBatchStore extends BatchStore {
+  readonly durable = false;
   private readonly batches = new Map<string, Entry>();
+  /** batchId → until when its callback is leased. */
+  private readonly owed = new Map<string, number>();
   private readonly idempotency = new Map<
     string,
     { fingerprint: string; batchId: string; expiresAt: number }
@@ -130,7 +133,21 @@ export class MemoryBatchStore extends BatchStore {
   setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void> {
     const entry = this.batches.get(batchId);
     if (entry) entry.batch.callback = { state, attempts };
+    if (state === 'delivered' || state === 'failed') this.owed.delete(batchId);
     return Promise.resolve();
+  }
+
+  oweCallback(batchId: string, leaseUntil: number): Promise<void> {
+    this.owed.set(batchId, leaseUntil);
+    return Promise.resolve();
+  }
+
+  claimDueCallbacks(now: number, leaseUntil: number, limit: number): Promise<string[]> {
+    this.expire();
+    for (const batchId of this.owed.keys()) if (!this.batches.has(batchId)) this.owed.delete(batchId);
+    const due = [...this.owed].filter(([, until]) => until <= now).slice(0, limit);
+    for (const [batchId] of due) this.owed.set(batchId, leaseUntil);
+    return Promise.resolve(due.map(([batchId]) => batchId));
   }
 
   pendingKeys(prefix: string): Promise<Set<string>> {
@@ -156,7 +173,11 @@ export class MemoryBatchStore extends BatchStore {
 
   private expire(): void {
     const now = Date.now();
-    for (const [id, entry] of this.batches) if (entry.expiresAt <= now) this.batches.delete(id);
+    for (const [id, entry] of this.batches) {
+      if (entry.expiresAt > now) continue;
+      this.batches.delete(id);
+      this.owed.delete(id);
+    }
     for (const [key, entry] of this.idempotency) if (entry.expiresAt <= now) this.idempotency.delete(key);
   }
 }

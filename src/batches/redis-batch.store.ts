@@ -2,11 +2,28 @@ import type { Redis } from 'ioredis';
 import type { BatchItem, BatchRecord, BatchState, CallbackState, StoredBatch } from './batch.model';
 import { BatchStore, type CreateOutcome, type FinishOutcome } from './batch.store';
 
-const BATCH = (id: string) => `pdf:batch:${id}`;
+const BATCH_PREFIX = 'pdf:batch:';
+const BATCH = (id: string) => `${BATCH_PREFIX}${id}`;
 const ITEMS = (id: string) => `pdf:batch:${id}:items`;
 const IDEMPOTENCY = (key: string) => `pdf:batch-idempotency:${key}`;
 /** Report key → how many batch items for it are not finished yet. */
 const PENDING_KEYS = 'pdf:batch-pending-keys';
+/** Owed callbacks: batchId scored by the time its lease runs out. */
+const OWED_CALLBACKS = 'pdf:batch-callbacks-owed';
+
+/** Takes due callbacks and leases them in one step; one whose batch has expired is owed no more. */
+const CLAIM_CALLBACKS = `
+local due = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local claimed = {}
+for _, id in ipairs(due) do
+  if redis.call('exists', ARGV[4] .. id) == 1 then
+    redis.call('zadd', KEYS[1], ARGV[2], id)
+    table.insert(claimed, id)
+  else
+    redis.call('zrem', KEYS[1], id)
+  end
+end
+return claimed`;
 
 /** Item transitions run inside Redis (Lua), so replicas never finish an item or a batch twice. */
 const START_ITEM = `
@@ -72,6 +89,8 @@ return 0`;
 
 /** Batch state in Redis (BATCH_QUEUE=redis): every replica reads and updates the same batches. */
 export class RedisBatchStore extends BatchStore {
+  readonly durable = true;
+
   constructor(
     private readonly redis: Redis,
     private readonly retentionMs: number,
@@ -215,6 +234,25 @@ export class RedisBatchStore extends BatchStore {
   }
 
   async setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void> {
-    await this.redis.hset(BATCH(batchId), { callbackState: state, callbackAttempts: attempts });
+    const transaction = this.redis.multi();
+    transaction.hset(BATCH(batchId), { callbackState: state, callbackAttempts: attempts });
+    if (state === 'delivered' || state === 'failed') transaction.zrem(OWED_CALLBACKS, batchId);
+    await transaction.exec();
+  }
+
+  async oweCallback(batchId: string, leaseUntil: number): Promise<void> {
+    await this.redis.zadd(OWED_CALLBACKS, leaseUntil, batchId);
+  }
+
+  async claimDueCallbacks(now: number, leaseUntil: number, limit: number): Promise<string[]> {
+    return (await this.redis.eval(
+      CLAIM_CALLBACKS,
+      1,
+      OWED_CALLBACKS,
+      now,
+      leaseUntil,
+      limit,
+      BATCH_PREFIX,
+    )) as string[];
   }
 }

@@ -1,4 +1,4 @@
-import type { KnownDomainError } from './domain.errors';
+import type { KnownDomainError, RenderFailed } from './domain.errors';
 
 /**
  * Could the same request succeed later? One answer for the trigger's `retryable` field and for batch item
@@ -9,19 +9,7 @@ import type { KnownDomainError } from './domain.errors';
 export function isRetryable(error: KnownDomainError): boolean {
   switch (error.code) {
     case 'render_failed':
-      switch (error.reason) {
-        case 'timeout':
-        case 'browser_crashed':
-        case 'launch_failed':
-        case 'navigation':
-          return true;
-        case 'http_status':
-          return (error.pageStatus ?? 500) >= 500;
-        case 'page_error':
-        case 'blocked':
-          return false;
-      }
-      return false;
+      return isRetryableRender(error);
     case 'storage_unavailable':
     case 'render_queue_full':
     case 'too_many_renders':
@@ -35,6 +23,21 @@ export function isRetryable(error: KnownDomainError): boolean {
     case 'report_not_stored':
     case 'not_found':
     case 'conflict':
+      return false;
+  }
+}
+
+function isRetryableRender(error: RenderFailed): boolean {
+  switch (error.reason) {
+    case 'timeout':
+    case 'browser_crashed':
+    case 'launch_failed':
+    case 'navigation':
+      return true;
+    case 'http_status':
+      return (error.pageStatus ?? 500) >= 500;
+    case 'page_error':
+    case 'blocked':
       return false;
   }
 }

@@ -48,7 +48,6 @@ describe(loadServiceConfig.name, () => {
       });
       expect(config.batches).toMatchObject({
         driver: 'memory',
-        redisUrl: undefined,
         attempts: 3,
         retryBackoffMs: 1000,
         stallMs: 30000,
@@ -56,6 +55,7 @@ describe(loadServiceConfig.name, () => {
         callbackOrigins: [],
         callbackBackoffMs: 1000,
       });
+      expect(config.redis).toEqual({ url: undefined, lockTtlMs: 30000 });
       expect(config.renderer.concurrency).toBeGreaterThanOrEqual(2);
       expect(config.renderer.queueLimit).toBe(100);
       expect(config.renderer.timeoutMs).toBe(60000);

@@ -6,6 +6,7 @@ import { ENVIRONMENT_VARIABLES, type VariableName } from './environment.variable
 import type {
   AuthConfig,
   BatchesConfig,
+  RedisConfig,
   FrontendConfig,
   NodeEnv,
   RendererConfig,
@@ -48,6 +49,7 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
   const storage = loadStorage(env, strict);
   const frontend = loadFrontend(env, strict);
   const renderer = loadRenderer(env, frontend.allowedOrigins);
+  const redis = loadRedis(env);
   const config: ServiceConfig = {
     http: {
       port: env.integer('PORT', 1, 65535),
@@ -61,7 +63,8 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
     storage,
     renderer,
     reports: loadReports(env, renderer, storage),
-    batches: loadBatches(env, strict, auth.internalToken),
+    batches: loadBatches(env, strict, auth.internalToken, redis),
+    redis,
   };
   return { config, warnings };
 }
@@ -277,14 +280,23 @@ function loadReports(env: Settings, renderer: RendererConfig, storage: StorageCo
   };
 }
 
-function loadBatches(env: Settings, strict: boolean, internalToken: string): BatchesConfig {
-  const redisUrl = env.text('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+function loadRedis(env: Settings): RedisConfig {
+  const url = env.text('REDIS_URL');
+  if (url !== undefined && !/^rediss?:\/\/\S+$/.test(url)) {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${url}"`);
   }
+  return { url, lockTtlMs: env.integer('BATCH_STALL_MS', 500) };
+}
+
+function loadBatches(
+  env: Settings,
+  strict: boolean,
+  internalToken: string,
+  redis: RedisConfig,
+): BatchesConfig {
   const driver =
-    env.optionalOneOf('BATCH_QUEUE', ['memory', 'redis'] as const) ?? (redisUrl ? 'redis' : 'memory');
-  if (driver === 'redis' && redisUrl === undefined) {
+    env.optionalOneOf('BATCH_QUEUE', ['memory', 'redis'] as const) ?? (redis.url ? 'redis' : 'memory');
+  if (driver === 'redis' && redis.url === undefined) {
     throw new ConfigError('REDIS_URL is required when BATCH_QUEUE=redis');
   }
   const callbackOrigins = env.origins('CALLBACK_ORIGINS');
@@ -297,7 +309,6 @@ function loadBatches(env: Settings, strict: boolean, internalToken: string): Bat
   }
   return {
     driver,
-    redisUrl,
     attempts: env.integer('BATCH_ATTEMPTS', 1, 20),
     retryBackoffMs: env.integer('BATCH_RETRY_BACKOFF_MS', 1),
     stallMs: env.integer('BATCH_STALL_MS', 500),

@@ -105,13 +105,19 @@ export interface ReportsConfig {
   presignTtlSeconds: number;
 }
 
+/** The Redis replicas share (per-key render locks, the purge log, render budgets, the redis batch queue). */
+export interface RedisConfig {
+  /** Unset: one replica, everything in process. */
+  url: string | undefined;
+  /** How long a render lock outlives a holder that stopped renewing it (BATCH_STALL_MS). */
+  lockTtlMs: number;
+}
+
 export interface BatchesConfig {
   driver: 'memory' | 'redis';
-  /** Set when replicas share Redis (batches with the redis driver, per-key locks). */
-  redisUrl: string | undefined;
   attempts: number;
   retryBackoffMs: number;
-  /** Stalled-item detection and render-lock expiry. */
+  /** Stalled-item detection: a replica silent this long loses its items to the others. */
   stallMs: number;
   retentionMs: number;
   callbackOrigins: readonly string[];
@@ -127,6 +133,7 @@ export interface ServiceConfig {
   renderer: RendererConfig;
   reports: ReportsConfig;
   batches: BatchesConfig;
+  redis: RedisConfig;
 }
 
 /** Injection tokens, one per namespace. */
@@ -137,3 +144,4 @@ export const STORAGE_CONFIG = Symbol('config.storage');
 export const RENDERER_CONFIG = Symbol('config.renderer');
 export const REPORTS_CONFIG = Symbol('config.reports');
 export const BATCHES_CONFIG = Symbol('config.batches');
+export const REDIS_CONFIG = Symbol('config.redis');

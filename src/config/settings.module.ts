@@ -4,6 +4,7 @@ import {
   BATCHES_CONFIG,
   FRONTEND_CONFIG,
   HTTP_CONFIG,
+  REDIS_CONFIG,
   RENDERER_CONFIG,
   REPORTS_CONFIG,
   STORAGE_CONFIG,
@@ -28,6 +29,7 @@ export class SettingsModule {
       { provide: RENDERER_CONFIG, useValue: config.renderer },
       { provide: REPORTS_CONFIG, useValue: config.reports },
       { provide: BATCHES_CONFIG, useValue: config.batches },
+      { provide: REDIS_CONFIG, useValue: config.redis },
     ];
     return { module: SettingsModule, providers, exports: providers.map((provider) => provider.provide) };
   }

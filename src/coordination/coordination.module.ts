@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { BATCHES_CONFIG, type BatchesConfig } from '../config';
+import { REDIS_CONFIG, type RedisConfig } from '../config';
 import { KeyLocks, LocalKeyLocks } from './key-locks';
 import { LocalPurgeLog, PurgeLog, RedisPurgeLog } from './purge-log';
 import { RedisConnection } from './redis.connection';
@@ -16,14 +16,14 @@ import { RedisHealthIndicator } from './redis.health';
   providers: [
     {
       provide: RedisConnection,
-      useFactory: (config: BatchesConfig) => new RedisConnection(config.redisUrl),
-      inject: [BATCHES_CONFIG],
+      useFactory: (config: RedisConfig) => new RedisConnection(config.url),
+      inject: [REDIS_CONFIG],
     },
     {
       provide: KeyLocks,
-      useFactory: (redis: RedisConnection, config: BatchesConfig) =>
-        redis.client ? new RedisKeyLocks(redis.client, config.stallMs) : new LocalKeyLocks(),
-      inject: [RedisConnection, BATCHES_CONFIG],
+      useFactory: (redis: RedisConnection, config: RedisConfig) =>
+        redis.client ? new RedisKeyLocks(redis.client, config.lockTtlMs) : new LocalKeyLocks(),
+      inject: [RedisConnection, REDIS_CONFIG],
     },
     {
       provide: PurgeLog,

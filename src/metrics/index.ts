@@ -1,2 +1,3 @@
 export { MetricsModule } from './metrics.module';
-export { ReportMetrics, type CacheResult } from './report-metrics';
+export { MetricsRegistry } from './metrics-registry';
+export { HttpMetrics } from './http.metrics';

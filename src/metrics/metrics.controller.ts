@@ -2,7 +2,7 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
-import { ReportMetrics } from './report-metrics';
+import { MetricsRegistry } from './metrics-registry';
 
 /** Prometheus scrape endpoint (no token: it holds counts, never report data). */
 @ApiTags('ops')
@@ -13,12 +13,12 @@ import { ReportMetrics } from './report-metrics';
 })
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: ReportMetrics) {}
+  constructor(private readonly registry: MetricsRegistry) {}
 
   @Get()
   @Public()
   async scrape(@Res() res: Response): Promise<void> {
-    const body = await this.metrics.registry.metrics();
-    res.type(this.metrics.registry.contentType).send(body);
+    const body = await this.registry.metrics();
+    res.type(this.registry.contentType).send(body);
   }
 }

@@ -118,7 +118,7 @@ export class RenderSlot {
     if (allowed) {
       this.origins.add(origin);
       if (this.assets.enabled && !navigation) {
-        const asked = describe(request);
+        const asked = assetRequestOf(request);
         if (mayShare(asked, this.token)) {
           void this.answerShared(request, asked);
           return;
@@ -237,7 +237,7 @@ export class RenderSlot {
   }
 }
 
-function describe(request: HTTPRequest): AssetRequest {
+function assetRequestOf(request: HTTPRequest): AssetRequest {
   return {
     url: request.url(),
     method: request.method(),

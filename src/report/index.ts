@@ -12,4 +12,12 @@ export {
   type ReportInput,
   type ReportKind,
 } from './report';
-export { purgeScope, reportKey, type PurgeInput, type ReportKey } from './report-key';
+export {
+  classTestEntry,
+  classTestPrefix,
+  purgeScope,
+  reportKey,
+  type ClassTestEntry,
+  type PurgeInput,
+  type ReportKey,
+} from './report-key';

@@ -42,3 +42,21 @@ export function purgeScope(input: PurgeInput): string {
   if (input.testId === undefined) return `reports/${classId}/`;
   return `reports/${classId}/${teacherTestId(input.testId)}/`;
 }
+
+/** The folder holding every report of one class and test: its students, its teachers, its overall report. */
+export function classTestPrefix(report: ClassReport): string {
+  return `reports/${report.classId}/${report.testId}/`;
+}
+
+/** Which report of its class and test a key under `classTestPrefix` is; undefined for anything else. */
+export type ClassTestEntry = { kind: 'student' | 'teacher'; id: string } | { kind: 'overall' };
+
+export function classTestEntry(prefix: string, key: string): ClassTestEntry | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const rest = key.slice(prefix.length);
+  const student = /^students\/(.+)\.pdf$/.exec(rest);
+  if (student) return { kind: 'student', id: student[1] };
+  const teacher = /^teacher_(.+)\.pdf$/.exec(rest);
+  if (teacher) return { kind: 'teacher', id: teacher[1] };
+  return rest === 'overall.pdf' ? { kind: 'overall' } : undefined;
+}

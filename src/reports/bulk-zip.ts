@@ -1,7 +1,7 @@
 import archiver from 'archiver';
 import type { Response } from 'express';
 import { once } from 'node:events';
-import { attachment } from './report-response';
+import { attachment } from '../common/content-disposition';
 import type { BulkEntry } from './served-report';
 
 /**

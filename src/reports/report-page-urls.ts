@@ -1,15 +1,12 @@
+import { InvalidInput } from '../common/domain.errors';
 import type { FrontendConfig, ReportPathTemplates } from '../config';
 import type { Report } from '../report';
 
-/** A frontend page that renders a report: each kind's own page, or the student's view of their own. */
+/**
+ * A frontend page that renders a report: each kind's own page (named as the kind: a stored report is
+ * always rendered from it), or the student's view of their own.
+ */
 export type ReportPage = keyof ReportPathTemplates;
-
-/** The page a stored (canonical) report is rendered from: the report's own page for its kind. */
-export const CANONICAL_PAGE: Record<Report['kind'], ReportPage> = {
-  student: 'student',
-  teacher: 'teacher',
-  overall: 'overall',
-};
 
 /**
  * Builds the frontend URL a render opens: the requested origin when it is allowed, else the default
@@ -23,8 +20,11 @@ export class ReportPageUrls {
     this.allowed = new Set(frontend.allowedOrigins);
   }
 
-  isAllowed(origin: string): boolean {
-    return this.allowed.has(origin);
+  /** The one check of an origin a caller names (trigger, batch): 400 naming `origin` unless allowed. */
+  assertAllowed(origin: string | undefined): void {
+    if (origin !== undefined && !this.allowed.has(origin)) {
+      throw new InvalidInput('origin', 'is not an allowed frontend origin');
+    }
   }
 
   /** The allowed origin a request names, or the default frontend. */

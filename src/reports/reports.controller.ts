@@ -6,11 +6,13 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, type Caller } from '../auth';
 import { requestIdText } from '../common/request-id';
 import { frontendInput } from '../common/validation.pipes';
+import { etagMatches } from '../common/etag';
 import { sendBulkZip } from './bulk-zip';
 import { BulkReportBody, OwnReportQuery, StudentReportQuery } from './report-download.dto';
 import { sendReport } from './report-response';
+import { ReportsMetrics } from './reports.metrics';
 import { ReportsService } from './reports.service';
-import type { DownloadRequest, RequestFacts } from './served-report';
+import type { DemandFacts, DownloadRequest } from './served-report';
 
 /** The frontend's download routes: same paths and query names as before; `classId` is new and optional. */
 @ApiTags('downloads')
@@ -18,7 +20,10 @@ import type { DownloadRequest, RequestFacts } from './served-report';
 @ApiErrors([400, 401, 403, 404, 429, 502, 503])
 @Controller()
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly metrics: ReportsMetrics,
+  ) {}
 
   /** A student's report: a teacher viewing a student, or the student. */
   @Get('generate-pdf')
@@ -29,11 +34,11 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.respond(caller, res, {
+    await this.respond(caller, req, res, {
       ...query,
       kind: 'student',
       page: 'student',
-      ...facts(req, res, 'generate-pdf'),
+      ...this.downloadFacts(req, res, 'generate-pdf'),
     });
   }
 
@@ -46,12 +51,12 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.respond(caller, res, {
+    await this.respond(caller, req, res, {
       ...query,
       kind: 'student',
       page: 'studentSelf',
       studentId: caller.viewer.studentId,
-      ...facts(req, res, 'generate-student-pdf'),
+      ...this.downloadFacts(req, res, 'generate-student-pdf'),
     });
   }
 
@@ -64,12 +69,12 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.respond(caller, res, {
+    await this.respond(caller, req, res, {
       ...query,
       kind: 'teacher',
       page: 'teacher',
       teacherId: caller.viewer.teacherId,
-      ...facts(req, res, 'generate-teacher-pdf'),
+      ...this.downloadFacts(req, res, 'generate-teacher-pdf'),
     });
   }
 
@@ -88,27 +93,48 @@ export class ReportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const entries = await this.reports.bulk(caller, { ...body, ...facts(req, res, 'generate-bulk-pdf') });
+    const entries = await this.reports.bulk(caller, {
+      ...body,
+      ...this.demandFacts(req, res, 'generate-bulk-pdf'),
+    });
     await sendBulkZip(res, `reports_${body.testId.replace(/[^A-Za-z0-9_.-]/g, '_')}.zip`, entries);
   }
 
-  private async respond(caller: Caller, res: Response, download: DownloadRequest): Promise<void> {
-    await sendReport(res, await this.reports.serve(caller, download));
+  private async respond(
+    caller: Caller,
+    req: Request,
+    res: Response,
+    download: DownloadRequest,
+  ): Promise<void> {
+    const served = await this.reports.serve(caller, download);
+    await sendReport(res, served, etagMatches(req.headers['if-none-match'], served.etag));
   }
-}
 
-/** What the answer depends on besides the report; `gone` fires when the client disconnects early. */
-function facts(req: Request, res: Response, route: string): RequestFacts {
-  const gone = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) gone.abort();
-  });
-  return {
-    origin: req.headers.origin,
-    ifNoneMatch: req.headers['if-none-match'],
-    headOnly: req.method === 'HEAD',
-    requestId: requestIdText(req),
-    route,
-    gone: gone.signal,
-  };
+  /** Who asks and for what; `gone` fires when the client disconnects early. */
+  private demandFacts(req: Request, res: Response, route: string): DemandFacts {
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    return {
+      origin: req.headers.origin,
+      requestId: requestIdText(req),
+      tally: this.metrics.tally(route),
+      gone: gone.signal,
+    };
+  }
+
+  /**
+   * HEAD and conditional requests ask about a stored PDF only; a version the caller names in If-None-Match
+   * (or any HEAD) is answered without its bytes.
+   */
+  private downloadFacts(req: Request, res: Response, route: string) {
+    const ifNoneMatch = req.headers['if-none-match'];
+    const headOnly = req.method === 'HEAD';
+    return {
+      ...this.demandFacts(req, res, route),
+      storedOnly: headOnly || ifNoneMatch !== undefined,
+      wantsBody: (etag: string) => !headOnly && !etagMatches(ifNoneMatch, etag),
+    };
+  }
 }

@@ -2,16 +2,18 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth';
 import { CoordinationModule, RedisConnection } from '../coordination';
 import { FRONTEND_CONFIG, REPORTS_CONFIG, type FrontendConfig, type ReportsConfig } from '../config';
-import { MetricsModule } from '../metrics';
+import { MetricsModule, MetricsRegistry } from '../metrics';
 import { RendererModule } from '../renderer';
-import { StorageModule } from '../storage';
+import { ReportCacheModule } from '../report-cache';
 import { RenderBudget } from './render-budget';
 import { ReportPageUrls } from './report-page-urls';
 import { ReportsController } from './reports.controller';
+import { ReportsMetrics } from './reports.metrics';
 import { ReportsService } from './reports.service';
+import { ViewerRenders } from './viewer-renders';
 
 @Module({
-  imports: [AuthModule, StorageModule, RendererModule, MetricsModule, CoordinationModule],
+  imports: [AuthModule, ReportCacheModule, RendererModule, MetricsModule, CoordinationModule],
   providers: [
     ReportsService,
     {
@@ -20,13 +22,22 @@ import { ReportsService } from './reports.service';
       inject: [FRONTEND_CONFIG],
     },
     {
-      provide: RenderBudget,
-      useFactory: (config: ReportsConfig, redis: RedisConnection) =>
-        new RenderBudget(config.renderRatePerMinute, config.renderRateAdminPerMinute, redis.client),
-      inject: [REPORTS_CONFIG, RedisConnection],
+      provide: ReportsMetrics,
+      useFactory: (registry: MetricsRegistry) => new ReportsMetrics(registry),
+      inject: [MetricsRegistry],
+    },
+    {
+      provide: ViewerRenders,
+      useFactory: (config: ReportsConfig, redis: RedisConnection, metrics: ReportsMetrics) =>
+        new ViewerRenders(
+          new RenderBudget(config.renderRatePerMinute, config.renderRateAdminPerMinute, redis.client),
+          config.maxRendersPerViewer,
+          metrics,
+        ),
+      inject: [REPORTS_CONFIG, RedisConnection, ReportsMetrics],
     },
   ],
   controllers: [ReportsController],
-  exports: [ReportsService],
+  exports: [ReportsService, ReportPageUrls, ReportsMetrics],
 })
 export class ReportsModule {}

@@ -1,30 +1,22 @@
 import { JwtService } from '@nestjs/jwt';
 import { Readable } from 'node:stream';
 import { ReportTokens, viewerFromClaims, type Caller } from '../auth';
-import {
-  Forbidden,
-  RenderFailed,
-  ReportNotStored,
-  StorageObjectNotFound,
-  StorageUnavailable,
-} from '../common/domain.errors';
+import { Forbidden, RenderFailed, ReportNotStored } from '../common/domain.errors';
 import { strictFake } from '../common/strict-fake.testing';
-import { KeyLocks } from '../coordination';
-import { LocalKeyLocks } from '../coordination/key-locks';
-import { LocalPurgeLog } from '../coordination/purge-log';
 import type { ReportsConfig } from '../config';
-import { ReportMetrics } from '../metrics';
 import type { PdfRenderer, RenderJob } from '../renderer';
-import type { ReportStorage, StoredObject } from '../storage';
-import { RenderBudget } from './render-budget';
+import type { ReportCache, RenderWork, StoredReport } from '../report-cache';
 import { ReportPageUrls } from './report-page-urls';
+import type { CacheResult, ReportsMetrics } from './reports.metrics';
 import { ReportsService } from './reports.service';
-import type { DownloadRequest, TriggerRequest } from './served-report';
+import type { BulkEntry, BulkRequest, DownloadRequest, TriggerRequest } from './served-report';
+import type { ViewerRenders } from './viewer-renders';
 
 const SECRET = 'unit-test-secret';
 const FRONTEND = 'https://school.example.com';
+const KEY = 'reports/C1/Test_5/students/S1.pdf';
 const PDF = Buffer.from('%PDF-1.7 fake');
-const STORED: StoredObject = { size: 42, etag: '"stored"', lastModified: new Date(0) };
+const STORED: StoredReport = { size: 42, etag: '"stored"', lastModified: new Date(0), body: undefined };
 
 const pages = new ReportPageUrls({
   defaultOrigin: FRONTEND,
@@ -37,6 +29,14 @@ const pages = new ReportPageUrls({
   },
 });
 const jwt = new JwtService({ secret: SECRET });
+const tokens = new ReportTokens(jwt, {
+  internalToken: 'x'.repeat(32),
+  jwtSecret: SECRET,
+  reportTokenIssuer: 'iss',
+  jwtIssuer: undefined,
+  jwtAudience: undefined,
+  jwtMaxAgeSeconds: undefined,
+});
 const config: ReportsConfig = {
   maxRendersPerViewer: undefined,
   bulkConcurrency: 2,
@@ -54,6 +54,12 @@ const admin = caller({ role: 'admin', user_id: 'A1' });
 const teacherOfC1 = caller({ role: 'teacher', user_id: 'T1', class_ids: ['C1'] });
 const unscopedStudent = caller({ role: 'student', user_id: 'S1' });
 
+/** Every decision the service counted, in order. */
+function tallied(): { tally: (cache: CacheResult) => void; counted: CacheResult[] } {
+  const counted: CacheResult[] = [];
+  return { tally: (cache) => counted.push(cache), counted };
+}
+
 function download(overrides: Partial<DownloadRequest> = {}): DownloadRequest {
   return {
     kind: 'student',
@@ -62,10 +68,23 @@ function download(overrides: Partial<DownloadRequest> = {}): DownloadRequest {
     studentId: 'S1',
     page: 'student',
     origin: undefined,
-    ifNoneMatch: undefined,
-    headOnly: false,
+    storedOnly: false,
+    wantsBody: () => true,
     requestId: 'r1',
-    route: 'generate-pdf',
+    tally: () => undefined,
+    gone: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+function bulkRequest(studentIds: string[], overrides: Partial<BulkRequest> = {}): BulkRequest {
+  return {
+    studentIds,
+    testId: '5',
+    classId: 'C1',
+    origin: undefined,
+    requestId: 'b1',
+    tally: () => undefined,
     gone: new AbortController().signal,
     ...overrides,
   };
@@ -82,63 +101,79 @@ function trigger(overrides: Partial<TriggerRequest> = {}): TriggerRequest {
   };
 }
 
-function setup(
-  storage: Partial<ReportStorage>,
-  renderer: Partial<PdfRenderer>,
-  locks: KeyLocks = new LocalKeyLocks(),
-  budget = new RenderBudget(undefined, undefined, null),
-) {
-  const metrics = new ReportMetrics();
-  const sut = new ReportsService(
-    strictFake<ReportStorage>('storage', { driver: 'fs', ...storage }),
-    strictFake<PdfRenderer>('renderer', renderer),
-    pages,
-    new ReportTokens(jwt, {
-      internalToken: 'x'.repeat(32),
-      jwtSecret: SECRET,
-      reportTokenIssuer: 'iss',
-      jwtIssuer: undefined,
-      jwtAudience: undefined,
-      jwtMaxAgeSeconds: undefined,
-    }),
-    metrics,
-    locks,
-    new LocalPurgeLog(),
-    budget,
-    config,
-  );
-  const counted = async (series: string) => {
-    const text = await metrics.registry.metrics();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-    return line === undefined ? 0 : Number(line.slice(series.length + 1));
-  };
-  return { sut, counted };
+/** Runs the render it is given, as the cache would, and answers it as stored. */
+function producing(outcome: 'stored' | 'not_stored' | 'store_failed' | 'purged' = 'stored') {
+  return jest.fn(async (_key: string, _demand: unknown, work: RenderWork) => {
+    const bytes = await work(new AbortController().signal);
+    return { bytes, etag: '"written"', outcome };
+  });
 }
 
 const rendering = () => jest.fn((_job: RenderJob) => Promise.resolve(new Uint8Array(PDF)));
-const storing = () => jest.fn(() => Promise.resolve({ ...STORED, etag: '"written"' }));
+
+/** Viewer renders that let everything through (their limits have their own spec). */
+const unlimited = strictFake<ViewerRenders>('viewerRenders', {
+  run: (_viewer, work) => work(),
+  assertRoomFor: () => Promise.resolve(),
+});
+
+function setup(
+  cache: Partial<ReportCache>,
+  renderer: Partial<PdfRenderer> = {},
+  options: { viewerRenders?: ViewerRenders; config?: Partial<ReportsConfig> } = {},
+) {
+  const routes: string[] = [];
+  const metrics = strictFake<ReportsMetrics>('metrics', {
+    tally: (route) => {
+      routes.push(route);
+      return () => undefined;
+    },
+  });
+  const sut = new ReportsService(
+    strictFake<ReportCache>('cache', cache),
+    strictFake<PdfRenderer>('renderer', renderer),
+    pages,
+    tokens,
+    options.viewerRenders ?? unlimited,
+    metrics,
+    { ...config, ...options.config },
+  );
+  return { sut, routes };
+}
 
 describe(ReportsService.name, () => {
   describe('serve', () => {
-    it('should stream a stored PDF (HIT) without rendering', async () => {
+    it('should stream a stored PDF (HIT) without rendering, and count a hit', async () => {
       const body = Readable.from([PDF]);
-      const { sut, counted } = setup({ open: () => Promise.resolve({ object: STORED, body }) }, {});
-      const served = await sut.serve(admin, download());
-      expect(served).toMatchObject({ cache: 'HIT', etag: '"stored"', size: 42, notModified: false });
-      expect(served.body).toBe(body);
-      expect(await counted('pdf_requests_total{route="generate-pdf",cache="hit"}')).toBe(1);
+      const { sut } = setup({ lookup: () => Promise.resolve({ ...STORED, body }) });
+      const { tally, counted } = tallied();
+      const served = await sut.serve(admin, download({ tally }));
+      expect(served).toEqual({
+        cache: 'HIT',
+        filename: 'report_S1_Test_5.pdf',
+        etag: '"stored"',
+        size: 42,
+        body,
+      });
+      expect(counted).toEqual(['hit']);
     });
 
-    it('should render canonically and store a MISS the caller may store', async () => {
+    it('should render canonically and answer MISS when the caller may store', async () => {
       const render = rendering();
-      const write = storing();
-      const { sut } = setup({ open: () => Promise.resolve(null), write }, { render });
-      const served = await sut.serve(teacherOfC1, download());
+      const produce = producing();
+      const { sut } = setup({ lookup: () => Promise.resolve(null), produce }, { render });
+      const { tally, counted } = tallied();
+      const served = await sut.serve(teacherOfC1, download({ tally }));
       expect(served).toMatchObject({ cache: 'MISS', etag: '"written"', size: PDF.length });
-      expect(write).toHaveBeenCalledWith('reports/C1/Test_5/students/S1.pdf', expect.any(Uint8Array), {
-        contentType: 'application/pdf',
-        metadata: { 'report-kind': 'student' },
-      });
+      expect(counted).toEqual(['miss']);
+      expect(produce).toHaveBeenCalledWith(
+        KEY,
+        expect.objectContaining({ store: true }),
+        expect.any(Function),
+        {
+          'report-kind': 'student',
+        },
+      );
       const job = render.mock.calls[0][0];
       expect(job.url).toBe(`${FRONTEND}/report?studentId=S1&testId=Test_5`);
       expect(job.token).not.toBe(teacherOfC1.token);
@@ -152,13 +187,29 @@ describe(ReportsService.name, () => {
       });
     });
 
-    it('should answer a MISS of a class the token does not name as BYPASS, and store nothing', async () => {
-      const { sut } = setup({ open: () => Promise.resolve(null) }, { render: rendering() });
-      const served = await sut.serve(unscopedStudent, download({ classId: 'OTHER' }));
-      expect(served.cache).toBe('BYPASS');
+    it.each([
+      ['not_stored', 'BYPASS'],
+      ['purged', 'BYPASS'],
+      ['store_failed', 'MISS'],
+    ] as const)('should answer a produce outcome %s as %s', async (outcome, cache) => {
+      const { sut } = setup(
+        { lookup: () => Promise.resolve(null), produce: producing(outcome) },
+        { render: rendering() },
+      );
+      await expect(sut.serve(admin, download())).resolves.toMatchObject({ cache });
     });
 
-    it('should render a class-less request with the caller token and its page, touching no storage (BYPASS)', async () => {
+    it('should ask the cache not to store a MISS of a class the token does not name, and count a bypass', async () => {
+      const produce = producing('not_stored');
+      const { sut } = setup({ lookup: () => Promise.resolve(null), produce }, { render: rendering() });
+      const { tally, counted } = tallied();
+      const served = await sut.serve(unscopedStudent, download({ classId: 'OTHER', tally }));
+      expect(served.cache).toBe('BYPASS');
+      expect(produce.mock.calls[0][1]).toMatchObject({ store: false });
+      expect(counted).toEqual(['bypass']);
+    });
+
+    it('should render a class-less request with the caller token and its page, never asking the cache (BYPASS)', async () => {
       const render = rendering();
       const { sut } = setup({}, { render });
       const served = await sut.serve(unscopedStudent, download({ classId: undefined, page: 'studentSelf' }));
@@ -170,204 +221,158 @@ describe(ReportsService.name, () => {
       });
     });
 
-    it('should refuse with 403 before storage is touched', async () => {
-      const { sut } = setup({}, {});
+    it('should refuse with 403 before the cache is asked', async () => {
+      const { sut } = setup({});
       await expect(sut.serve(unscopedStudent, download({ studentId: 'S2' }))).rejects.toBeInstanceOf(
         Forbidden,
       );
     });
 
-    it('should treat storage that is down on read as a miss, and count it', async () => {
-      const { sut, counted } = setup(
-        { open: () => Promise.reject(new StorageUnavailable('read')), write: storing() },
-        { render: rendering() },
-      );
-      await expect(sut.serve(admin, download())).resolves.toMatchObject({ cache: 'MISS' });
-      expect(await counted('pdf_storage_errors_total{operation="read"}')).toBe(1);
+    it('should answer a stored-only request for a report that is not stored with ReportNotStored, without rendering', async () => {
+      const { sut } = setup({ lookup: () => Promise.resolve(null) });
+      await expect(sut.serve(admin, download({ storedOnly: true }))).rejects.toBeInstanceOf(ReportNotStored);
+      await expect(
+        sut.serve(admin, download({ classId: undefined, storedOnly: true })),
+      ).rejects.toBeInstanceOf(ReportNotStored);
     });
 
-    it('should still answer the PDF when storage is down on write, and count it', async () => {
-      const { sut, counted } = setup(
-        { open: () => Promise.resolve(null), write: () => Promise.reject(new StorageUnavailable('write')) },
-        { render: rendering() },
+    it('should answer a version the caller holds from the facts alone, with no body', async () => {
+      const lookup = jest.fn(() => Promise.resolve(STORED));
+      const { sut } = setup({ lookup });
+      const served = await sut.serve(
+        admin,
+        download({ storedOnly: true, wantsBody: (etag) => etag !== '"stored"' }),
       );
-      const served = await sut.serve(admin, download());
-      expect(served).toMatchObject({ cache: 'MISS', size: PDF.length });
-      expect(await counted('pdf_storage_errors_total{operation="write"}')).toBe(1);
+      expect(served).toMatchObject({ cache: 'HIT', etag: '"stored"', body: undefined });
+      expect(lookup).toHaveBeenCalledWith(KEY, 'facts');
     });
 
-    it('should answer HEAD on a report that is not stored with ReportNotStored, without rendering', async () => {
-      const { sut } = setup({ stat: () => Promise.resolve(null) }, {});
-      await expect(sut.serve(admin, download({ headOnly: true }))).rejects.toBeInstanceOf(ReportNotStored);
-      await expect(sut.serve(admin, download({ classId: undefined, headOnly: true }))).rejects.toBeInstanceOf(
-        ReportNotStored,
-      );
+    it('should answer an object gone between the lookup and the read as not stored', async () => {
+      const { sut } = setup({ lookup: () => Promise.resolve(STORED), read: () => Promise.resolve(null) });
+      await expect(sut.serve(admin, download({ storedOnly: true }))).rejects.toBeInstanceOf(ReportNotStored);
     });
 
-    it('should answer 304 for a matching If-None-Match from the stat alone', async () => {
-      const { sut } = setup({ stat: () => Promise.resolve(STORED) }, {});
-      await expect(sut.serve(admin, download({ ifNoneMatch: '"stored"' }))).resolves.toMatchObject({
+    it('should answer a presigned redirect in redirect mode, after the access check', async () => {
+      const presign = jest.fn(() => Promise.resolve('https://s3.example/signed'));
+      const { sut } = setup(
+        { lookup: () => Promise.resolve(STORED), presign },
+        {},
+        { config: { hitDelivery: 'redirect' } },
+      );
+      await expect(sut.serve(admin, download())).resolves.toMatchObject({
         cache: 'HIT',
-        notModified: true,
-        body: undefined,
+        redirect: 'https://s3.example/signed',
       });
-    });
-
-    it('should answer an object deleted between stat and read as not stored', async () => {
-      const { sut } = setup(
-        {
-          stat: () => Promise.resolve(STORED),
-          read: () => Promise.reject(new StorageObjectNotFound('reports/C1/Test_5/students/S1.pdf')),
-        },
-        {},
-      );
-      await expect(sut.serve(admin, download({ ifNoneMatch: '"older"' }))).rejects.toBeInstanceOf(
-        ReportNotStored,
-      );
+      expect(presign).toHaveBeenCalledWith(KEY, 'report_S1_Test_5.pdf', 60);
     });
   });
 
-  describe('render budget', () => {
-    it('should refuse the render past the budget with 429 and Retry-After, and still serve a HIT', async () => {
-      const render = rendering();
-      const { sut, counted } = setup(
-        {
-          open: jest
-            .fn()
-            .mockResolvedValueOnce(null)
-            .mockResolvedValueOnce({ object: STORED, body: Readable.from([PDF]) }),
-        },
-        { render },
-        new LocalKeyLocks(),
-        new RenderBudget(1, undefined, null),
-      );
-      const student = caller({ role: 'student', user_id: 'S1' });
-      await sut.serve(student, download({ classId: undefined }));
-      await expect(sut.serve(student, download({ classId: 'C9' }))).rejects.toMatchObject({
-        code: 'too_many_renders',
-        limit: 'rate',
-        retryAfterSeconds: expect.any(Number),
-      });
-      expect(render).toHaveBeenCalledTimes(1);
-      await expect(sut.serve(student, download({ classId: 'C9' }))).resolves.toMatchObject({ cache: 'HIT' });
-      expect(await counted('pdf_render_rejected_total{reason="rate"}')).toBe(1);
+  describe('bulk', () => {
+    it('should refuse the whole bulk with 403 before any work when one student is not covered', async () => {
+      const { sut } = setup({});
+      await expect(sut.bulk(unscopedStudent, bulkRequest(['S1', 'S2']))).rejects.toBeInstanceOf(Forbidden);
     });
 
-    it('should refuse a bulk whose uncached entries exceed the budget before rendering anything', async () => {
-      const { sut } = setup(
-        { stat: jest.fn().mockResolvedValueOnce(STORED).mockResolvedValue(null) },
-        {},
-        new LocalKeyLocks(),
-        new RenderBudget(2, undefined, null),
-      );
-      const request = {
-        studentIds: ['S1', 'S2', 'S3', 'S4'],
-        testId: '5',
-        classId: 'C1',
-        origin: undefined,
-        ifNoneMatch: undefined,
-        headOnly: false,
-        requestId: 'b2',
-        route: 'generate-bulk-pdf',
-        gone: new AbortController().signal,
-      };
-      await expect(sut.bulk(teacherOfC1, request)).rejects.toMatchObject({
-        code: 'too_many_renders',
-        limit: 'rate',
-      });
-    });
-  });
-
-  describe('across replicas', () => {
-    it('should answer what another replica stored instead of rendering the key again', async () => {
-      const held = strictFake<KeyLocks>('locks', {
-        tryAcquire: () => Promise.resolve(null),
-        waitForRelease: () => Promise.resolve(true),
-      });
+    it('should give stored entries from the cache and render the rest, counting each', async () => {
       const { sut } = setup(
         {
-          open: jest
-            .fn()
-            .mockResolvedValueOnce(null)
-            .mockResolvedValueOnce({ object: STORED, body: Readable.from([PDF]) }),
+          isStored: (key) => Promise.resolve(key.endsWith('S1.pdf')),
+          lookup: (key) =>
+            Promise.resolve(key.endsWith('S1.pdf') ? { ...STORED, body: Readable.from([PDF]) } : null),
+          produce: producing(),
+        },
+        { render: rendering() },
+      );
+      const { tally, counted } = tallied();
+      const entries: BulkEntry[] = [];
+      for await (const entry of await sut.bulk(teacherOfC1, bulkRequest(['S1', 'S2'], { tally })))
+        entries.push(entry);
+      expect(
+        entries
+          .map(({ studentId, status }) => ({ studentId, status }))
+          .sort((a, b) => a.studentId.localeCompare(b.studentId)),
+      ).toEqual([
+        { studentId: 'S1', status: 'cached' },
+        { studentId: 'S2', status: 'rendered' },
+      ]);
+      expect(counted.sort()).toEqual(['hit', 'miss']);
+    });
+
+    it('should name a failed render in its entry instead of failing the bulk', async () => {
+      const { sut } = setup(
+        {
+          lookup: () => Promise.resolve(null),
+          produce: () => Promise.reject(new RenderFailed('page_error', 'boom')),
         },
         {},
-        held,
       );
-      const served = await sut.serve(teacherOfC1, download());
-      expect(served).toMatchObject({ cache: 'MISS', etag: '"stored"', size: PDF.length });
+      const entries: BulkEntry[] = [];
+      for await (const entry of await sut.bulk(teacherOfC1, bulkRequest(['S1']))) entries.push(entry);
+      expect(entries).toEqual([{ studentId: 'S1', status: 'failed', error: expect.any(String) }]);
     });
   });
 
   describe('generate', () => {
-    it('should share one render between a trigger and a concurrent download MISS of the key', async () => {
-      let finish!: (bytes: Uint8Array) => void;
-      const render = jest.fn(() => new Promise<Uint8Array>((resolve) => (finish = resolve)));
-      const write = storing();
-      const { sut } = setup({ open: () => Promise.resolve(null), write }, { render });
-      const downloaded = sut.serve(teacherOfC1, download());
-      const triggered = sut.generate(trigger());
-      await new Promise((resolve) => setImmediate(resolve));
-      finish(new Uint8Array(PDF));
-      await expect(downloaded).resolves.toMatchObject({ cache: 'MISS' });
-      await expect(triggered).resolves.toMatchObject({
-        key: 'reports/C1/Test_5/students/S1.pdf',
+    it('should render and store, counting under internal-trigger', async () => {
+      const { sut, routes } = setup({ produce: producing() }, { render: rendering() });
+      await expect(sut.generate(trigger())).resolves.toMatchObject({
+        key: KEY,
         cached: false,
+        bytes: PDF.length,
       });
-      expect(render).toHaveBeenCalledTimes(1);
-      expect(write).toHaveBeenCalledTimes(1);
+      expect(routes).toEqual(['internal-trigger']);
+    });
+
+    it('should count batch items under internal-batch and render them at batch priority', async () => {
+      const render = rendering();
+      const { sut, routes } = setup({ produce: producing() }, { render });
+      await sut.generate(trigger(), 'batch');
+      expect(routes).toEqual(['internal-batch']);
+      expect(render.mock.calls[0][0].priority).toBe('batch');
+    });
+
+    it('should answer 409 when the report was purged while it rendered', async () => {
+      const { sut } = setup({ produce: producing('purged') }, { render: rendering() });
+      await expect(sut.generate(trigger())).rejects.toMatchObject({ code: 'conflict' });
     });
 
     it('should answer 503 with Retry-After when its PDF could not be stored', async () => {
-      const { sut } = setup(
-        { write: () => Promise.reject(new StorageUnavailable('write')) },
-        { render: rendering() },
-      );
+      const { sut } = setup({ produce: producing('store_failed') }, { render: rendering() });
       await expect(sut.generate(trigger())).rejects.toMatchObject({
         code: 'storage_unavailable',
         retryAfterSeconds: 30,
       });
     });
 
-    it('should render when force is false and storage is down (a lookup failure is a miss)', async () => {
-      const write = storing();
-      const { sut } = setup(
-        { stat: () => Promise.reject(new StorageUnavailable('stat')), write },
-        { render: rendering() },
-      );
-      await expect(sut.generate(trigger({ force: false }))).resolves.toMatchObject({ cached: false });
-      expect(write).toHaveBeenCalledTimes(1);
-    });
-
     it('should keep a stored PDF when force is false', async () => {
-      const { sut } = setup({ stat: () => Promise.resolve(STORED) }, {});
+      const { sut } = setup({ lookup: () => Promise.resolve(STORED) });
       await expect(sut.generate(trigger({ force: false }))).resolves.toMatchObject({
         cached: true,
         bytes: 42,
       });
     });
 
-    it('should store nothing when the render fails', async () => {
-      const { sut } = setup({}, { render: () => Promise.reject(new RenderFailed('page_error', 'boom')) });
-      await expect(sut.generate(trigger())).rejects.toBeInstanceOf(RenderFailed);
+    it('should refuse an origin that is not an allowed frontend (400 naming origin)', async () => {
+      const { sut } = setup({});
+      await expect(sut.generate(trigger({ origin: 'https://evil.example.com' }))).rejects.toMatchObject({
+        code: 'invalid_input',
+        field: 'origin',
+      });
+    });
+
+    it('should pass the backend report token to the render instead of minting one', async () => {
+      const render = rendering();
+      const reportToken = tokens.mint({ kind: 'student', classId: 'C1', testId: 'Test_5', studentId: 'S1' });
+      const { sut } = setup({ produce: producing() }, { render });
+      await sut.generate(trigger({ reportToken }));
+      expect(render.mock.calls[0][0].token).toBe(reportToken);
     });
   });
 
-  describe('bulk', () => {
-    it('should refuse the whole bulk with 403 before any work when one student is not covered', async () => {
-      const { sut } = setup({}, {});
-      const request = {
-        studentIds: ['S1', 'S2'],
-        testId: '5',
-        classId: 'C1',
-        origin: undefined,
-        ifNoneMatch: undefined,
-        headOnly: false,
-        requestId: 'b1',
-        route: 'generate-bulk-pdf',
-        gone: new AbortController().signal,
-      };
-      await expect(sut.bulk(unscopedStudent, request)).rejects.toBeInstanceOf(Forbidden);
+  describe('purge', () => {
+    it('should purge the scope through the cache', async () => {
+      const { sut } = setup({ purge: (scope) => Promise.resolve(scope === 'reports/C1/' ? 3 : 0) });
+      await expect(sut.purge('reports/C1/')).resolves.toBe(3);
     });
   });
 });

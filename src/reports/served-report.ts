@@ -1,45 +1,46 @@
 import type { Readable } from 'node:stream';
 import type { ReportInput } from '../report';
 import type { ReportPage } from './report-page-urls';
+import type { CacheTally } from './reports.metrics';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 
-/** What a download answers; ReportsService decides it, the controller only writes it out. */
+/** What a download answers; ReportsService decides it, the response edge writes it out. */
 export interface ServedReport {
   cache: CacheStatus;
   filename: string;
   /** Quoted entity tag. */
   etag: string;
   size: number;
-  /** The caller's If-None-Match names this version: answer 304 with no body. */
-  notModified: boolean;
-  /** Absent for HEAD and 304. A stream for stored PDFs, bytes for fresh renders. */
+  /** Absent when the caller wanted no body. A stream for stored PDFs, bytes for fresh renders. */
   body: Readable | Uint8Array | undefined;
-  /** HIT_DELIVERY=redirect: a presigned storage URL to answer 302 with instead of the bytes. */
+  /** HIT_DELIVERY=redirect: a presigned storage URL to answer with instead of the bytes. */
   redirect?: string;
 }
 
-/** The request facts that shape an answer, read by the controller from the HTTP request. */
-export interface RequestFacts {
-  /** The request's Origin header. */
+/** Who is asking, beyond the report: the facts every download and bulk carries. */
+export interface DemandFacts {
+  /** The frontend the caller came from (its Origin), when it names one. */
   origin: string | undefined;
-  ifNoneMatch: string | undefined;
-  headOnly: boolean;
   requestId: string;
-  /** Route label for metrics. */
-  route: string;
-  /** Fires when the client disconnects before the answer is complete. */
+  /** Counts the HIT / MISS / BYPASS decision under the asking route's label. */
+  tally: CacheTally;
+  /** Fires when the caller has gone before the answer is complete. */
   gone: AbortSignal;
 }
 
-/** The download being asked for (ids unchecked: the service validates them), with the request facts. */
-export interface DownloadRequest extends ReportInput, RequestFacts {
+/** The download being asked for (ids unchecked: the service validates them). */
+export interface DownloadRequest extends ReportInput, DemandFacts {
   /** The page a class-less (BYPASS) render opens; stored reports always use their kind's own page. */
   page: ReportPage;
+  /** Answer only from storage, never render (HEAD, and requests that name a version they hold). */
+  storedOnly: boolean;
+  /** Does the caller want the bytes of this version (false for HEAD, or a version it already holds)? */
+  wantsBody(etag: string): boolean;
 }
 
 /** A bulk download: many students of one test (and class). */
-export interface BulkRequest extends RequestFacts {
+export interface BulkRequest extends DemandFacts {
   studentIds: string[];
   testId: string;
   classId?: string;

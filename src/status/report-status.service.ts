@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../auth';
+import { assertMayView, type Caller } from '../auth';
 import { BatchesService } from '../batches';
-import { KeyLocks } from '../coordination';
-import { reportKey } from '../report';
-import { ReportsService } from '../reports';
-import { ReportStorage } from '../storage';
+import { classTestEntry, classTestPrefix, parseClassReport, reportKey, type ClassReport } from '../report';
+import type { ReportInput } from '../report';
+import { ReportCache } from '../report-cache';
 
 export type ReportState = 'ready' | 'generating' | 'missing';
 
@@ -39,9 +38,7 @@ export interface ClassStatus {
 @Injectable()
 export class ReportStatusService {
   constructor(
-    private readonly reports: ReportsService,
-    private readonly storage: ReportStorage,
-    private readonly locks: KeyLocks,
+    private readonly cache: ReportCache,
     private readonly batches: BatchesService,
   ) {}
 
@@ -56,7 +53,7 @@ export class ReportStatusService {
     },
   ): Promise<ReportStatus> {
     const own = caller.viewer;
-    const report = this.reports.authorizeStored(caller, {
+    const report = authorize(caller, {
       kind: query.reportType,
       classId: query.classId,
       testId: query.testId,
@@ -72,7 +69,7 @@ export class ReportStatusService {
       ...(report.kind === 'teacher' ? { teacherId: report.teacherId } : {}),
       s3Key: key,
     };
-    const stored = await this.storage.stat(key);
+    const stored = await this.cache.find(key);
     if (stored) {
       return {
         ...base,
@@ -89,45 +86,44 @@ export class ReportStatusService {
   /** One storage listing of the class/test folder (paged by the driver), not one call per student. */
   async forClass(caller: Caller, query: { classId?: string; testId: string }): Promise<ClassStatus> {
     // The class overall report's rule: teachers, educators and admins with the class in scope.
-    const overall = this.reports.authorizeStored(caller, {
-      kind: 'overall',
-      classId: query.classId,
-      testId: query.testId,
-    });
-    const prefix = `reports/${overall.classId}/${overall.testId}/`;
-    const [stored, inFlight] = await Promise.all([this.storage.list(prefix), this.inFlight(prefix)]);
+    const overall = authorize(caller, { kind: 'overall', classId: query.classId, testId: query.testId });
+    const prefix = classTestPrefix(overall);
+    const [stored, inFlight] = await Promise.all([this.cache.storedUnder(prefix), this.inFlight(prefix)]);
     const ready = new Set(stored);
-    const idsOf = (keys: Iterable<string>, pattern: RegExp) =>
-      [...keys].flatMap((key) => {
-        const match = pattern.exec(key.slice(prefix.length));
-        return match ? [match[1]] : [];
-      });
-    const student = /^students\/(.+)\.pdf$/;
+    const generating = [...inFlight].filter((key) => !ready.has(key));
+    const overallKey = reportKey(overall);
     return {
       classId: overall.classId,
       testId: overall.testId,
-      students: {
-        ready: idsOf(ready, student).sort(),
-        generating: idsOf(
-          [...inFlight].filter((key) => !ready.has(key)),
-          student,
-        ).sort(),
-      },
-      teachers: { ready: idsOf(ready, /^teacher_(.+)\.pdf$/).sort() },
-      overall: ready.has(`${prefix}overall.pdf`)
-        ? 'ready'
-        : inFlight.has(`${prefix}overall.pdf`)
-          ? 'generating'
-          : 'missing',
+      students: { ready: idsOf(prefix, ready, 'student'), generating: idsOf(prefix, generating, 'student') },
+      teachers: { ready: idsOf(prefix, ready, 'teacher') },
+      overall: ready.has(overallKey) ? 'ready' : inFlight.has(overallKey) ? 'generating' : 'missing',
     };
   }
 
-  /** Keys under `prefix` (or the key itself) being rendered anywhere. */
+  /** Keys under `prefix` (or the key itself) being rendered anywhere, or waiting in a batch. */
   private async inFlight(prefix: string): Promise<Set<string>> {
-    const [held, pending] = await Promise.all([this.locks.held(prefix), this.batches.pendingKeys(prefix)]);
-    const keys = [...this.reports.renderingKeys(), ...held, ...pending].filter((key) =>
-      key.startsWith(prefix),
-    );
-    return new Set(keys);
+    const [rendering, pending] = await Promise.all([
+      this.cache.renderingUnder(prefix),
+      this.batches.pendingKeys(prefix),
+    ]);
+    return new Set([...rendering, ...[...pending].filter((key) => key.startsWith(prefix))]);
   }
+}
+
+/** Validates a report that must name its class (400) and checks the caller may see it (403). */
+function authorize(caller: Caller, input: ReportInput): ClassReport {
+  const report = parseClassReport(input);
+  assertMayView(caller.viewer, report);
+  return report;
+}
+
+/** The ids of the `kind` reports among `keys`, sorted. */
+function idsOf(prefix: string, keys: Iterable<string>, kind: 'student' | 'teacher'): string[] {
+  return [...keys]
+    .flatMap((key) => {
+      const entry = classTestEntry(prefix, key);
+      return entry && entry.kind !== 'overall' && entry.kind === kind ? [entry.id] : [];
+    })
+    .sort();
 }

@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BatchesModule } from '../batches';
-import { CoordinationModule } from '../coordination';
-import { ReportsModule } from '../reports';
-import { StorageModule } from '../storage';
+import { ReportCacheModule } from '../report-cache';
 import { ReportStatusController } from './report-status.controller';
 import { ReportStatusService } from './report-status.service';
 
 @Module({
-  imports: [ReportsModule, BatchesModule, CoordinationModule, StorageModule],
+  imports: [ReportCacheModule, BatchesModule],
   providers: [ReportStatusService],
   controllers: [ReportStatusController],
 })

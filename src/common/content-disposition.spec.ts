@@ -1,4 +1,4 @@
-import { attachment } from './report-response';
+import { attachment } from './content-disposition';
 
 describe('attachment', () => {
   it('should keep a plain name in both forms', () => {
