@@ -217,4 +217,92 @@ describe('batches (e2e, memory driver: real Chromium, fs storage)', () => {
   it('should refuse a wrong service token', async () => {
     await http().get('/internal/batches/00000000-0000-4000-8000-000000000000').expect(401);
   });
+
+  describe('sharing the renderers', () => {
+    const finishedAt = async (batchId: string) => {
+      const done = await until(
+        () => status(batchId).then((answer) => answer.body as { state: string; finishedAt: string | null }),
+        (body) => body.state === 'completed',
+        60000,
+      );
+      expect(done.state).toBe('completed');
+      return Date.parse(done.finishedAt!);
+    };
+
+    it('should complete a small batch created after a big one before the big one', async () => {
+      const big = await create({
+        classId: 'FAIR1',
+        testId: '5',
+        studentIds: Array.from({ length: 16 }, (_, index) => `FB${index}`),
+      }).expect(202);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const small = await create({ classId: 'FAIR2', testId: '5', studentIds: ['FS1', 'FS2'] }).expect(202);
+      const [bigDone, smallDone] = await Promise.all([
+        finishedAt(big.body.batchId as string),
+        finishedAt(small.body.batchId as string),
+      ]);
+      expect(smallDone).toBeLessThan(bigDone);
+    });
+
+    it('should run a high priority batch before a low one created before it, and refuse another priority', async () => {
+      const low = await create({
+        classId: 'PRIO1',
+        testId: '5',
+        studentIds: Array.from({ length: 12 }, (_, index) => `PL${index}`),
+        priority: 'low',
+      }).expect(202);
+      const high = await create({
+        classId: 'PRIO2',
+        testId: '5',
+        studentIds: Array.from({ length: 4 }, (_, index) => `PH${index}`),
+        priority: 'high',
+      }).expect(202);
+      const [lowDone, highDone] = await Promise.all([
+        finishedAt(low.body.batchId as string),
+        finishedAt(high.body.batchId as string),
+      ]);
+      expect(highDone).toBeLessThan(lowDone);
+      const refused = await create({
+        classId: 'PRIO3',
+        testId: '5',
+        studentIds: ['X'],
+        priority: 'urgent',
+      }).expect(400);
+      expect(refused.body).toEqual({
+        success: false,
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'priority must be one of high, normal, low',
+        reason: 'invalid_request',
+        retryable: false,
+      });
+    });
+  });
+
+  describe('GET /internal/batches/:id?items=', () => {
+    it('should list all, only the failed or no items, the counters always counting the whole batch', async () => {
+      const accepted = await create({ classId: 'ITEMS1', testId: '5', studentIds: ['IS1', 'IS2'] }).expect(
+        202,
+      );
+      const batchId = accepted.body.batchId as string;
+      await until(
+        () => status(batchId).then((answer) => answer.body as { pending: number }),
+        (body) => body.pending === 0,
+      );
+      const all = (await internal(http().get(`/internal/batches/${batchId}?items=all`)).expect(200)).body;
+      const failed = (await internal(http().get(`/internal/batches/${batchId}?items=failed`)).expect(200))
+        .body;
+      const none = (await internal(http().get(`/internal/batches/${batchId}?items=none`)).expect(200)).body;
+      expect(all.items).toHaveLength(2);
+      expect(failed.items).toEqual([]);
+      expect(none.items).toEqual([]);
+      for (const view of [failed, none]) {
+        expect(view).toMatchObject({ total: 2, succeeded: 2, failed: 0, pending: 0, state: 'completed' });
+      }
+      for (const query of ['items=some', 'items=all&items=none']) {
+        const refused = await internal(http().get(`/internal/batches/${batchId}?${query}`)).expect(400);
+        expect(refused.body.message).toMatch(/^items /);
+      }
+    });
+  });
 });

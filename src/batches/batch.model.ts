@@ -11,6 +11,29 @@ export interface BatchSpec {
   origin: string | undefined;
   force: boolean;
   callbackUrl: string | undefined;
+  /** Higher priority batches' items go first; round-robin within one priority. Absent: normal. */
+  priority?: BatchPriority;
+}
+
+export const BATCH_PRIORITIES = ['high', 'normal', 'low'] as const;
+export type BatchPriority = (typeof BATCH_PRIORITIES)[number];
+
+/** Items of one batch never outnumber this (5000 students + 200 teachers + overall), so ranks stay in a tier. */
+const TIER_SPAN = 10_000;
+
+/**
+ * The queue order of a batch's items, one number per item (lower first; BullMQ's job priority). Item k of
+ * every batch of one priority gets k (plus the tier), so concurrent batches interleave by construction
+ * (round-robin) and a batch created behind a long one has its first items next; within a batch the teacher
+ * and overall reports (which teachers look at first) come before the students.
+ */
+export function queuePriorities(items: readonly BatchItem[], priority: BatchPriority = 'normal'): number[] {
+  const tier = BATCH_PRIORITIES.indexOf(priority) * TIER_SPAN;
+  const first = items.filter((item) => item.reportType !== 'student').length;
+  let teachers = 0;
+  let students = first;
+  // 1 is BullMQ's highest priority (0 would mean "none").
+  return items.map((item) => tier + 1 + (item.reportType === 'student' ? students++ : teachers++));
 }
 
 export type BatchState = 'queued' | 'running' | 'completed' | 'cancelled';

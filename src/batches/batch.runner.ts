@@ -4,7 +4,8 @@
  * RENDER_CONCURRENCY at a time per replica, and the renderer runs it behind every interactive render.
  */
 export abstract class BatchRunner {
-  abstract enqueue(batchId: string, count: number): Promise<void>;
+  /** Queues item i of the batch at `priorities[i]` (lower first, see `queuePriorities`). */
+  abstract enqueue(batchId: string, priorities: readonly number[]): Promise<void>;
   /** Items waiting (not yet taken by a worker), across replicas. */
   abstract backlog(): Promise<number>;
 }

@@ -44,6 +44,8 @@ export abstract class BatchStore {
    * `leaseUntil` in the same step, so two replicas never take the same one.
    */
   abstract claimDueCallbacks(now: number, leaseUntil: number, limit: number): Promise<string[]>;
+  /** Does some batch still have `key` pending or active? (One cheap call: the single report status.) */
+  abstract isPending(key: string): Promise<boolean>;
   /** Keys under `prefix` that some batch still has pending or active (report status "generating"). */
   abstract pendingKeys(prefix: string): Promise<Set<string>>;
 }

@@ -4,7 +4,14 @@ import { Conflict, InvalidInput, NotFound } from '../common/domain.errors';
 import { BATCHES_CONFIG, type BatchesConfig } from '../config';
 import { ReportPageUrls } from '../reports';
 import { currentTrace } from '../telemetry/spans';
-import { itemOf, reportsOf, statusOf, type BatchSpec, type BatchStatus } from './batch.model';
+import {
+  itemOf,
+  queuePriorities,
+  reportsOf,
+  statusOf,
+  type BatchSpec,
+  type BatchStatus,
+} from './batch.model';
 import { BatchCallbacks } from './batch-callbacks';
 import { BatchRunner } from './batch.runner';
 import { BatchStore } from './batch.store';
@@ -48,16 +55,30 @@ export class BatchesService {
       throw new Conflict('Idempotency-Key was already used for a different batch');
     }
     if (outcome.created) {
-      if (items.length > 0) await this.runner.enqueue(batchId, items.length);
+      if (items.length > 0) await this.runner.enqueue(batchId, queuePriorities(items, spec.priority));
       else if (spec.callbackUrl) this.callbacks.deliver(batchId);
     }
     return { status: await this.status(outcome.batchId), created: outcome.created };
   }
 
-  async status(batchId: string): Promise<BatchStatus> {
+  /** The batch; `items` lists all of them, only the failed ones, or none (the counters always count all). */
+  async status(batchId: string, items: 'all' | 'failed' | 'none' = 'all'): Promise<BatchStatus> {
     const batch = BATCH_ID.test(batchId) ? await this.store.get(batchId) : null;
     if (!batch) throw new NotFound('no such batch (unknown or expired)');
-    return statusOf(batch);
+    const status = statusOf(batch);
+    switch (items) {
+      case 'all':
+        return status;
+      case 'failed':
+        return { ...status, items: status.items.filter((item) => item.state === 'failed') };
+      case 'none':
+        return { ...status, items: [] };
+    }
+  }
+
+  /** Has some batch not finished `key` yet? */
+  isPending(key: string): Promise<boolean> {
+    return this.store.isPending(key);
   }
 
   /** Report keys under `prefix` some batch has not finished yet. */
@@ -103,6 +124,7 @@ function fingerprintOf(spec: BatchSpec): string {
     spec.origin ?? null,
     spec.force,
     spec.callbackUrl ?? null,
+    spec.priority ?? 'normal',
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

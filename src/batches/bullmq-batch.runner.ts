@@ -65,12 +65,14 @@ export class BullmqBatchRunner
     await this.queue.close();
   }
 
-  async enqueue(batchId: string, count: number): Promise<void> {
+  async enqueue(batchId: string, priorities: readonly number[]): Promise<void> {
     await this.queue.addBulk(
-      Array.from({ length: count }, (_, index) => ({
+      priorities.map((priority, index) => ({
         name: 'item',
         data: { batchId, index },
         opts: {
+          // Prioritized jobs are taken lowest number first, in O(log n): batches interleave fleet-wide.
+          priority,
           // BullMQ refuses ":" in job ids.
           jobId: `${batchId}-${index}`,
           removeOnComplete: true,

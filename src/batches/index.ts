@@ -1,4 +1,4 @@
 export { BatchesModule } from './batches.module';
 export { BatchesService, type CreatedBatch } from './batches.service';
 export { signCallback } from './batch-callbacks';
-export type { BatchSpec, BatchStatus } from './batch.model';
+export { BATCH_PRIORITIES, type BatchPriority, type BatchSpec, type BatchStatus } from './batch.model';

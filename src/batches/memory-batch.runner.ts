@@ -6,6 +6,9 @@ import { BatchRunner } from './batch.runner';
 interface QueuedItem {
   batchId: string;
   index: number;
+  priority: number;
+  /** Arrival order among items of one priority. */
+  seq: number;
 }
 
 /** Batch items in this process (BATCH_QUEUE=memory): one replica, not durable, same behaviour otherwise. */
@@ -15,6 +18,7 @@ export class MemoryBatchRunner extends BatchRunner implements BeforeApplicationS
   private readonly retries = new Set<NodeJS.Timeout>();
   private readonly active = new Set<Promise<void>>();
   private stopped = false;
+  private arrivals = 0;
 
   constructor(
     private readonly processor: BatchItemProcessor,
@@ -31,10 +35,25 @@ export class MemoryBatchRunner extends BatchRunner implements BeforeApplicationS
     await within(Promise.allSettled([...this.active]), this.graceMs, () => []);
   }
 
-  enqueue(batchId: string, count: number): Promise<void> {
-    for (let index = 0; index < count; index += 1) this.queue.push({ batchId, index });
+  enqueue(batchId: string, priorities: readonly number[]): Promise<void> {
+    priorities.forEach((priority, index) => this.insert({ batchId, index, priority, seq: 0 }));
     this.pump();
     return Promise.resolve();
+  }
+
+  /** Keeps the queue ordered by priority, then arrival (a binary search: a class has thousands of items). */
+  private insert(item: QueuedItem): void {
+    item.seq = this.arrivals++;
+    let low = 0;
+    let high = this.queue.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const other = this.queue[middle];
+      if (other.priority < item.priority || (other.priority === item.priority && other.seq < item.seq))
+        low = middle + 1;
+      else high = middle;
+    }
+    this.queue.splice(low, 0, item);
   }
 
   backlog(): Promise<number> {
@@ -58,7 +77,7 @@ export class MemoryBatchRunner extends BatchRunner implements BeforeApplicationS
       if (outcome === 'done') return;
       const timer = setTimeout(() => {
         this.retries.delete(timer);
-        this.queue.push(item);
+        this.insert(item);
         this.pump();
       }, outcome.retryInMs);
       this.retries.add(timer);

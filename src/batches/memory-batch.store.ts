@@ -150,6 +150,10 @@ export class MemoryBatchStore extends BatchStore {
     return Promise.resolve(due.map(([batchId]) => batchId));
   }
 
+  async isPending(key: string): Promise<boolean> {
+    return (await this.pendingKeys(key)).has(key);
+  }
+
   pendingKeys(prefix: string): Promise<Set<string>> {
     const keys = new Set<string>();
     for (const { batch } of this.batches.values()) {

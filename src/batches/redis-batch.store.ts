@@ -213,6 +213,10 @@ export class RedisBatchStore extends BatchStore {
     return { outcome: 'cancelled', batchFinished: result === 1 };
   }
 
+  async isPending(key: string): Promise<boolean> {
+    return Number((await this.redis.hget(PENDING_KEYS, key)) ?? 0) > 0;
+  }
+
   async pendingKeys(prefix: string): Promise<Set<string>> {
     const keys = new Set<string>();
     let cursor = '0';

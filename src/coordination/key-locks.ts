@@ -12,7 +12,12 @@ export abstract class KeyLocks {
   abstract tryAcquire(key: string): Promise<KeyLease | null>;
   /** Resolves when nobody holds the lock any more, or after `timeoutMs` (false then). */
   abstract waitForRelease(key: string, timeoutMs: number): Promise<boolean>;
-  /** Keys starting with `prefix` (a key itself included) being rendered now, on any replica. */
+  /** Is `key` being rendered now, on any replica? (One cheap call.) */
+  abstract isHeld(key: string): Promise<boolean>;
+  /**
+   * Keys starting with `prefix` being rendered now, on any replica; a class/test folder prefix
+   * (`reports/C1/Test_5/`) or deeper is one bounded read.
+   */
   abstract held(prefix: string): Promise<string[]>;
 }
 
@@ -24,6 +29,10 @@ export class LocalKeyLocks extends KeyLocks {
 
   waitForRelease(): Promise<boolean> {
     return Promise.resolve(true);
+  }
+
+  isHeld(): Promise<boolean> {
+    return Promise.resolve(false);
   }
 
   held(): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { BATCH_PRIORITIES, type BatchPriority } from '../batches';
 
 export const BATCH_MAX_STUDENTS = 5000;
 export const BATCH_MAX_TEACHERS = 200;
@@ -56,4 +57,24 @@ export class CreateBatchBody {
   @IsOptional()
   @IsString(SINGLE)
   callbackUrl?: string;
+
+  @ApiPropertyOptional({
+    enum: BATCH_PRIORITIES,
+    default: 'normal',
+    description: "a higher priority batch's items go before a lower one's; round-robin within one",
+  })
+  @IsOptional()
+  @IsIn(BATCH_PRIORITIES, { message: `priority must be one of ${BATCH_PRIORITIES.join(', ')}` })
+  priority?: BatchPriority;
+}
+
+export const BATCH_ITEM_VIEWS = ['all', 'failed', 'none'] as const;
+export type BatchItemView = (typeof BATCH_ITEM_VIEWS)[number];
+
+/** GET /internal/batches/:id: which items to list; the state and counters always describe the whole batch. */
+export class BatchStatusQuery {
+  @ApiPropertyOptional({ enum: BATCH_ITEM_VIEWS, default: 'all', description: 'none answers `items: []`' })
+  @IsOptional()
+  @IsIn(BATCH_ITEM_VIEWS, { message: `items must be one of ${BATCH_ITEM_VIEWS.join(', ')}` })
+  items?: BatchItemView;
 }

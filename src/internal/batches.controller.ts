@@ -9,6 +9,7 @@ import {
   Headers,
   Param,
   Post,
+  Query,
   Res,
   UseFilters,
   UseGuards,
@@ -17,8 +18,8 @@ import type { Response } from 'express';
 import { Public, ServiceTokenGuard } from '../auth';
 import { BatchesService, type BatchStatus } from '../batches';
 import { InvalidInput } from '../common/domain.errors';
-import { strictInput } from '../common/validation.pipes';
-import { CreateBatchBody } from './batch.dto';
+import { frontendInput, strictInput } from '../common/validation.pipes';
+import { BatchStatusQuery, CreateBatchBody } from './batch.dto';
 import { TriggerExceptionFilter } from './trigger-exception.filter';
 
 const ACCEPTED_SCHEMA = {
@@ -120,6 +121,7 @@ export class BatchesController {
         origin: body.origin,
         force: body.force ?? true,
         callbackUrl: body.callbackUrl,
+        priority: body.priority ?? 'normal',
       },
       idempotencyKey,
     );
@@ -136,8 +138,11 @@ export class BatchesController {
 
   @Get(':batchId')
   @ApiOkResponse({ description: 'the batch and its items', schema: STATUS_SCHEMA })
-  status(@Param('batchId') batchId: string): Promise<BatchStatus> {
-    return this.batches.status(batchId);
+  status(
+    @Param('batchId') batchId: string,
+    @Query(frontendInput) query: BatchStatusQuery,
+  ): Promise<BatchStatus> {
+    return this.batches.status(batchId, query.items ?? 'all');
   }
 
   @Delete(':batchId')

@@ -56,6 +56,10 @@ export class RenderFlights<T> {
     return flight.result;
   }
 
+  has(key: string): boolean {
+    return this.flights.has(key);
+  }
+
   /** Keys with a render under way now. */
   get keys(): string[] {
     return [...this.flights.keys()];

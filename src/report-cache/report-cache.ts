@@ -137,7 +137,7 @@ export class ReportCache {
 
   /** Is `key` being rendered now, in this process or on any replica? */
   async isRendering(key: ReportKey): Promise<boolean> {
-    return (await this.renderingUnder(key)).has(key);
+    return this.flights.has(key) || (await this.locks.isHeld(key));
   }
 
   /** Keys starting with `prefix` being rendered now, in this process or on any replica. */

@@ -79,8 +79,11 @@ export class ReportStatusService {
         generatedAt: stored.lastModified.toISOString(),
       };
     }
-    const inFlight = await this.inFlight(key);
-    return { ...base, status: inFlight.has(key) ? 'generating' : 'missing' };
+    const [rendering, pending] = await Promise.all([
+      this.cache.isRendering(key),
+      this.batches.isPending(key),
+    ]);
+    return { ...base, status: rendering || pending ? 'generating' : 'missing' };
   }
 
   /** One storage listing of the class/test folder (paged by the driver), not one call per student. */

@@ -121,8 +121,10 @@ export class FsReportStorage extends ReportStorage {
   async list(prefix: string): Promise<string[]> {
     assertStorageKey(prefix, { prefix: true });
     const keys: string[] = [];
+    // Only the prefix's own folder is walked: a class status must not read every other class's reports.
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     try {
-      await this.collect(this.root, keys);
+      await this.collect(join(this.root, ...folder.split('/').filter(Boolean)), keys);
     } catch (error) {
       if (isMissing(error)) return [];
       throw new StorageUnavailable('list', { cause: error });

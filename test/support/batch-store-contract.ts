@@ -137,6 +137,8 @@ export function batchStoreContract(store: () => BatchStore): void {
     await store().finishItem(batch.batchId, 0, 'succeeded', undefined);
     await expect(store().pendingKeys(prefix)).resolves.toEqual(new Set([`${prefix}Test_5/students/S2.pdf`]));
     await expect(store().pendingKeys(`reports/${classId}X/`)).resolves.toEqual(new Set());
+    await expect(store().isPending(`${prefix}Test_5/students/S2.pdf`)).resolves.toBe(true);
+    await expect(store().isPending(`${prefix}Test_5/students/S1.pdf`)).resolves.toBe(false);
   });
 
   it('should record the callback state', async () => {
