@@ -2,7 +2,8 @@ import { signCallback } from '../src/batches';
 import { startCallbackReceiver, type CallbackReceiver } from './support/callback-receiver';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { startRedis, startServiceProcess, type ServiceProcess, type TestRedis } from './support/processes';
-import { s3Env, startS3rver, type TestS3 } from './support/s3rver';
+import { S3ReportStorage } from '../src/storage/s3.storage';
+import { s3Env, s3StorageSettings, startS3rver, type TestS3 } from './support/s3rver';
 import { signToken, TEST_JWT_SECRET } from './support/tokens';
 
 const INTERNAL_TOKEN = 'internal-token-for-the-redis-batch-suite-0123';
@@ -14,7 +15,7 @@ interface Status {
   succeeded: number;
   failed: number;
   pending: number;
-  items: Array<{ state: string; studentId?: string; attempts: number }>;
+  items: Array<{ state: string; studentId?: string; attempts: number; error?: string }>;
   callback: { state: string; attempts: number };
 }
 
@@ -25,6 +26,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
   let receiver: CallbackReceiver;
   let replicas: ServiceProcess[];
   let replicaEnv: Record<string, string>;
+  let bucket: S3ReportStorage;
 
   const internal = (replica: ServiceProcess, path: string, init: RequestInit = {}) =>
     fetch(`${replica.base}${path}`, {
@@ -59,6 +61,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
   beforeAll(async () => {
     redis = await startRedis();
     s3 = await startS3rver();
+    bucket = new S3ReportStorage(s3StorageSettings(s3));
     frontend = await startReportFrontend({ jwtSecret: TEST_JWT_SECRET, readyDelayMs: [150, 250] });
     receiver = await startCallbackReceiver();
     const env = {
@@ -86,6 +89,7 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
     for (const replica of replicas ?? []) await replica.crash();
     await receiver?.close();
     await frontend?.close();
+    bucket?.close();
     await s3?.stop();
     await redis?.stop();
   });
@@ -138,6 +142,29 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
       succeeded: 40,
       failures: [],
     });
+  });
+
+  it('should hold a purge on one replica against items the other queued before it', async () => {
+    const [first, second] = replicas;
+    const before = frontend.apiCalls('PR11');
+    const batchId = await createBatch(first, {
+      classId: 'CPURGE',
+      testId: '7',
+      studentIds: students('PR', 12),
+    });
+    const purged = await internal(second, '/internal/reports', {
+      method: 'DELETE',
+      body: JSON.stringify({ classId: 'CPURGE' }),
+    });
+    expect(purged.status).toBe(200);
+    const final = await untilDone(second, batchId);
+    expect(final.state).toBe('completed');
+    const failed = final.items.filter((item) => item.state === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(8);
+    for (const item of failed) expect(item).toMatchObject({ error: 'purged' });
+    expect(await bucket.list('reports/CPURGE/')).toEqual([]);
+    // The last students were never rendered at all: the purge was seen before their turn.
+    expect(frontend.apiCalls('PR11') - before).toBe(0);
   });
 
   it('should include Redis in readiness and the backlog in /metrics', async () => {

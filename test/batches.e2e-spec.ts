@@ -11,6 +11,13 @@ import { TEST_JWT_SECRET } from './support/tokens';
 const INTERNAL_TOKEN = 'internal-token-for-the-batch-suite-0123456789';
 const CALLBACK_SECRET = 'callback-secret-for-the-batch-suite';
 
+interface BatchBody {
+  state: string;
+  succeeded: number;
+  failed: number;
+  items: Array<{ state: string; error?: string; attempts: number }>;
+}
+
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -276,6 +283,55 @@ describe('batches (e2e, memory driver: real Chromium, fs storage)', () => {
         reason: 'invalid_request',
         retryable: false,
       });
+    });
+  });
+
+  describe('a purge during a pending batch', () => {
+    it('should end every item queued before it "purged", write nothing under its scope, and render later batches', async () => {
+      receiver.deliveries.length = 0;
+      const studentIds = Array.from({ length: 10 }, (_, index) => `PU${index}`);
+      const accepted = await create({
+        classId: 'PURGE1',
+        testId: '5',
+        studentIds,
+        callbackUrl: `${receiver.origin}/purged`,
+      }).expect(202);
+      const purged = await internal(http().delete('/internal/reports'))
+        .send({ classId: 'PURGE1' })
+        .expect(200);
+      expect(purged.body).toMatchObject({ success: true, scope: 'reports/PURGE1/' });
+      const batchId = accepted.body.batchId as string;
+      const done = await until(
+        () => status(batchId).then((answer) => answer.body as BatchBody),
+        (body) => body.state === 'completed',
+      );
+      expect(done.state).toBe('completed');
+      const failed = done.items.filter((item) => item.state === 'failed');
+      // Only items finished before the purge arrived could have succeeded (and the purge deleted those).
+      expect(failed.length).toBeGreaterThanOrEqual(8);
+      expect(done.succeeded + done.failed).toBe(10);
+      for (const item of failed)
+        expect(item).toMatchObject({ error: 'purged', attempts: expect.any(Number) });
+      expect(await storage.list('reports/PURGE1/')).toEqual([]);
+      const callback = await until(
+        () => Promise.resolve(receiver.deliveries.find((delivery) => delivery.body.includes(batchId))),
+        (delivery) => delivery !== undefined,
+      );
+      const failures = (JSON.parse(callback!.body) as { failures: Array<{ s3Key: string; error: string }> })
+        .failures;
+      expect(failures).toHaveLength(failed.length);
+      for (const failure of failures) expect(failure.error).toBe('purged');
+
+      const after = await create({ classId: 'PURGE1', testId: '5', studentIds: ['PU0', 'PU1'] }).expect(202);
+      const again = await until(
+        () => status(after.body.batchId as string).then((answer) => answer.body as BatchBody),
+        (body) => body.state === 'completed',
+      );
+      expect(again).toMatchObject({ succeeded: 2, failed: 0 });
+      expect((await storage.list('reports/PURGE1/')).sort()).toEqual([
+        'reports/PURGE1/Test_5/students/PU0.pdf',
+        'reports/PURGE1/Test_5/students/PU1.pdf',
+      ]);
     });
   });
 

@@ -1,6 +1,7 @@
-import { RenderFailed, StorageUnavailable } from '../common/domain.errors';
+import { RenderFailed, ReportPurged, StorageUnavailable } from '../common/domain.errors';
 import { strictFake } from '../common/strict-fake.testing';
 import type { BatchesConfig } from '../config';
+import type { ReportCache } from '../report-cache';
 import type { ReportsService } from '../reports';
 import { itemOf, type BatchRecord } from './batch.model';
 import type { BatchCallbacks } from './batch-callbacks';
@@ -26,10 +27,15 @@ const record: BatchRecord = {
 };
 const item = itemOf({ kind: 'student', classId: 'C1', testId: 'Test_5', studentId: 'S1' });
 
-function setup(generate: ReportsService['generate'], attempts: number, batchFinished = false) {
+function setup(
+  generate: ReportsService['generate'],
+  attempts: number,
+  batchFinished = false,
+  options: { record?: BatchRecord; cache?: ReportCache } = {},
+) {
   const events: string[] = [];
   const store = strictFake<BatchStore>('store', {
-    item: () => Promise.resolve({ record, item }),
+    item: () => Promise.resolve({ record: options.record ?? record, item }),
     startItem: () => Promise.resolve({ run: true, attempts }),
     retryItem: (_id, _index, error) => Promise.resolve(void events.push(`retry ${error}`)),
     finishItem: (_id, _index, state, error) => {
@@ -42,7 +48,8 @@ function setup(generate: ReportsService['generate'], attempts: number, batchFini
     item: (state) => void events.push(`count ${state}`),
   });
   const reports = strictFake<ReportsService>('reports', { generate });
-  return { sut: new BatchItemProcessor(store, reports, callbacks, config, metrics), events };
+  const cache = options.cache ?? strictFake<ReportCache>('cache', {});
+  return { sut: new BatchItemProcessor(store, reports, cache, callbacks, config, metrics), events };
 }
 
 const stored = () => Promise.resolve({ key: item.s3Key, cached: false, bytes: 1, durationMs: 1 });
@@ -95,6 +102,31 @@ describe(BatchItemProcessor.name, () => {
       expect(second.events[0]).toMatch(/^finish failed /);
     });
 
+    it('should end an item whose key was purged after its batch was queued as failed "purged", unrendered', async () => {
+      const generate = jest.fn(stored);
+      const asked: Array<[string, number]> = [];
+      const cache = strictFake<ReportCache>('cache', {
+        purgedSince: (key, epoch) => {
+          asked.push([key, epoch]);
+          return Promise.resolve(true);
+        },
+      });
+      const { sut, events } = setup(generate, 1, false, { record: { ...record, purgeEpoch: 4 }, cache });
+      await expect(sut.process(BATCH_ID, 0)).resolves.toBe('done');
+      expect(asked).toEqual([[item.s3Key, 4]]);
+      expect(generate).not.toHaveBeenCalled();
+      expect(events).toEqual(['finish failed purged', 'count failed']);
+    });
+
+    it('should render an item queued after any purge, naming its batch epoch, and end a purge during it "purged"', async () => {
+      const cache = strictFake<ReportCache>('cache', { purgedSince: () => Promise.resolve(false) });
+      const generate = jest.fn((_trigger: unknown) => Promise.reject(new ReportPurged()));
+      const { sut, events } = setup(generate, 1, false, { record: { ...record, purgeEpoch: 4 }, cache });
+      await expect(sut.process(BATCH_ID, 0)).resolves.toBe('done');
+      expect(generate.mock.calls[0][0]).toMatchObject({ purgeEpoch: 4 });
+      expect(events).toEqual(['finish failed purged', 'count failed']);
+    });
+
     it('should send the callback when its item finished the batch', async () => {
       const { sut, events } = setup(stored, 1, true);
       await sut.process(BATCH_ID, 0);
@@ -114,6 +146,7 @@ describe(BatchItemProcessor.name, () => {
       const idle = new BatchItemProcessor(
         store,
         strictFake<ReportsService>('reports', {}),
+        strictFake<ReportCache>('cache', {}),
         strictFake<BatchCallbacks>('callbacks', {}),
         config,
         strictFake<BatchesMetrics>('metrics', {}),

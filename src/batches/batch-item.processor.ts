@@ -1,13 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { isDomainError } from '../common/domain.errors';
+import { isDomainError, ReportPurged } from '../common/domain.errors';
 import { isRetryable } from '../common/retryable';
 import type { BatchesConfig } from '../config';
 import type { BatchesMetrics } from './batches.metrics';
+import type { ReportCache } from '../report-cache';
 import type { ReportsService } from '../reports';
 import { inLinkedTrace } from '../telemetry/spans';
 import type { BatchCallbacks } from './batch-callbacks';
 import type { BatchItem, BatchRecord } from './batch.model';
 import type { BatchStore } from './batch.store';
+
+/** The error of an item whose key was purged after its batch was queued (never retried). */
+const PURGED = 'purged';
 
 /** What became of one attempt: done (finished or skipped), or try again after `retryInMs`. */
 export type ItemOutcome = { retryInMs: number } | 'done';
@@ -23,6 +27,7 @@ export class BatchItemProcessor {
   constructor(
     private readonly store: BatchStore,
     private readonly reports: ReportsService,
+    private readonly cache: ReportCache,
     private readonly callbacks: BatchCallbacks,
     private readonly config: BatchesConfig,
     private readonly metrics: BatchesMetrics,
@@ -46,6 +51,11 @@ export class BatchItemProcessor {
     const started = await this.store.startItem(batchId, index);
     if (!started.run) return 'done';
     const spec = record.spec;
+    // Queued before a purge of its key: the purge holds, nothing of this batch is written there.
+    if (record.purgeEpoch !== undefined && (await this.cache.purgedSince(item.s3Key, record.purgeEpoch))) {
+      await this.finish(batchId, index, 'failed', PURGED);
+      return 'done';
+    }
     try {
       await this.reports.generate(
         {
@@ -57,6 +67,7 @@ export class BatchItemProcessor {
           origin: spec.origin,
           force: spec.force,
           requestId: `batch:${batchId}:${index}`,
+          purgeEpoch: record.purgeEpoch,
         },
         'batch',
       );
@@ -64,6 +75,10 @@ export class BatchItemProcessor {
       return 'done';
     } catch (error) {
       if (!isDomainError(error)) throw error;
+      if (error instanceof ReportPurged) {
+        await this.finish(batchId, index, 'failed', PURGED);
+        return 'done';
+      }
       // A timeout is tried at most once more: a page that never gets ready would hold a slot each time.
       const limit = error.code === 'render_failed' && error.reason === 'timeout' ? 2 : this.config.attempts;
       if (isRetryable(error) && started.attempts < Math.min(limit, this.config.attempts)) {

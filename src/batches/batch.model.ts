@@ -56,6 +56,8 @@ export interface BatchRecord {
   batchId: string;
   spec: BatchSpec;
   createdAt: string;
+  /** The purge epoch when the batch was created: a later purge of an item's key ends that item "purged". */
+  purgeEpoch?: number;
   /** The trace of the request that created the batch: its items' traces link to it. */
   trace?: { traceId: string; spanId: string };
 }

@@ -9,6 +9,7 @@ import {
 } from '../config';
 import { CoordinationModule, RedisConnection } from '../coordination';
 import { MetricsModule, MetricsRegistry } from '../metrics';
+import { ReportCache, ReportCacheModule } from '../report-cache';
 import { ReportsModule, ReportsService } from '../reports';
 import { BatchCallbacks } from './batch-callbacks';
 import { BatchItemProcessor } from './batch-item.processor';
@@ -23,7 +24,7 @@ import { RedisBatchStore } from './redis-batch.store';
 
 /** Batches behind one port; the driver (memory or redis) is chosen once, here, from BATCH_QUEUE. */
 @Module({
-  imports: [ReportsModule, CoordinationModule, MetricsModule],
+  imports: [ReportsModule, ReportCacheModule, CoordinationModule, MetricsModule],
   providers: [
     {
       provide: BatchStore,
@@ -54,11 +55,12 @@ import { RedisBatchStore } from './redis-batch.store';
       useFactory: (
         store: BatchStore,
         reports: ReportsService,
+        cache: ReportCache,
         callbacks: BatchCallbacks,
         config: BatchesConfig,
         metrics: BatchesMetrics,
-      ) => new BatchItemProcessor(store, reports, callbacks, config, metrics),
-      inject: [BatchStore, ReportsService, BatchCallbacks, BATCHES_CONFIG, BatchesMetrics],
+      ) => new BatchItemProcessor(store, reports, cache, callbacks, config, metrics),
+      inject: [BatchStore, ReportsService, ReportCache, BatchCallbacks, BATCHES_CONFIG, BatchesMetrics],
     },
     {
       provide: BatchRunner,

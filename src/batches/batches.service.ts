@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Conflict, InvalidInput, NotFound } from '../common/domain.errors';
 import { BATCHES_CONFIG, type BatchesConfig } from '../config';
+import { ReportCache } from '../report-cache';
 import { ReportPageUrls } from '../reports';
 import { currentTrace } from '../telemetry/spans';
 import {
@@ -38,6 +39,7 @@ export class BatchesService {
     private readonly runner: BatchRunner,
     private readonly callbacks: BatchCallbacks,
     private readonly pages: ReportPageUrls,
+    private readonly cache: ReportCache,
     @Inject(BATCHES_CONFIG) config: BatchesConfig,
   ) {
     this.callbackOrigins = new Set(config.callbackOrigins);
@@ -47,7 +49,13 @@ export class BatchesService {
     const items = this.itemsOf(spec);
     const batchId = randomUUID();
     const outcome = await this.store.create(
-      { batchId, spec, createdAt: new Date().toISOString(), trace: currentTrace() },
+      {
+        batchId,
+        spec,
+        createdAt: new Date().toISOString(),
+        purgeEpoch: await this.cache.purgeEpoch(),
+        trace: currentTrace(),
+      },
       items,
       idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: fingerprintOf(spec) },
     );

@@ -133,6 +133,13 @@ export class Conflict extends DomainError {
   readonly code = 'conflict';
 }
 
+/** A report purged after its render was asked for: written nowhere (409, like any conflict). */
+export class ReportPurged extends Conflict {
+  constructor() {
+    super('the report was purged while it rendered; trigger it again if it is still wanted');
+  }
+}
+
 /** The renderer's queue is full; the client should retry after `retryAfterSeconds`. */
 export class RenderQueueFull extends DomainError {
   readonly code = 'render_queue_full';

@@ -26,6 +26,11 @@ export interface ProduceDemand {
   store: boolean;
   /** Fires when this caller has gone; absent for callers that always wait (the backend). */
   gone?: AbortSignal;
+  /**
+   * The purge epoch the demand dates from (a batch item: when its batch was created): a purge after it
+   * keeps the render from being written, even one that ran before the render started.
+   */
+  since?: number;
 }
 
 /**

@@ -4,6 +4,8 @@ export interface FlightWaiter {
   store: boolean;
   /** Fires when this caller has gone (its client disconnected); absent for callers that always wait. */
   gone?: AbortSignal;
+  /** The purge epoch this caller's demand dates from (a batch item: its batch's creation). */
+  since?: number;
 }
 
 /** What the work sees of its flight. */
@@ -12,6 +14,8 @@ export interface FlightControl {
   shouldStore(): boolean;
   /** Fires when every waiter has gone. */
   abandoned: AbortSignal;
+  /** The earliest purge epoch a waiter's demand dates from, if any named one (read it after rendering too). */
+  since(): number | undefined;
 }
 
 interface FlightState {
@@ -21,6 +25,7 @@ interface FlightState {
   /** A waiter that never leaves (the backend) joined: the flight is never abandoned. */
   pinned: boolean;
   abandon: AbortController;
+  since: number | undefined;
 }
 
 type Flight<T> = FlightState & { result: Promise<T> };
@@ -41,10 +46,12 @@ export class RenderFlights<T> {
         waiting: 0,
         pinned: false,
         abandon: new AbortController(),
+        since: undefined,
       };
       const result: Promise<T> = work({
         shouldStore: () => state.store,
         abandoned: state.abandon.signal,
+        since: () => state.since,
       }).finally(() => {
         if (this.flights.get(key)?.result === result) this.flights.delete(key);
       });
@@ -52,6 +59,7 @@ export class RenderFlights<T> {
       this.flights.set(key, flight);
     }
     flight.store ||= waiter.store;
+    if (waiter.since !== undefined) flight.since = Math.min(flight.since ?? waiter.since, waiter.since);
     this.count(flight, waiter.gone);
     return flight.result;
   }

@@ -128,6 +128,21 @@ describe(ReportCache.name, () => {
       });
     });
 
+    it('should not write when a purge ran after the demand was made, even before the render started', async () => {
+      // The purge was epoch 5: after the batch (epoch 3), before this render began (epoch 5 read at its start).
+      const purges = strictFake<PurgeLog>('purges', {
+        epoch: () => Promise.resolve(5),
+        purgedAfter: (_key, epoch) => Promise.resolve(epoch < 5),
+      });
+      const { sut } = setup({}, { purges });
+      await expect(sut.produce(KEY, { store: true, since: 3 }, render(), {})).resolves.toMatchObject({
+        outcome: 'purged',
+      });
+      await expect(sut.produce(KEY, { store: true, since: 5 }, render(), {})).rejects.toThrow(
+        'unexpected use of storage.write',
+      );
+    });
+
     it('should take back a write that raced a purge', async () => {
       const purgedAfter = jest.fn().mockResolvedValueOnce(false).mockResolvedValueOnce(true);
       const purges = strictFake<PurgeLog>('purges', { epoch: () => Promise.resolve(0), purgedAfter });

@@ -112,7 +112,7 @@ export class ReportCache {
         const startedAt = await this.purges.epoch();
         const bytes = await work(flight.abandoned);
         if (!flight.shouldStore()) return { bytes, etag: contentEtag(bytes), outcome: 'not_stored' };
-        return await this.store(key, bytes, startedAt, metadata);
+        return await this.store(key, bytes, Math.min(startedAt, flight.since() ?? startedAt), metadata);
       } finally {
         await lease?.release();
       }
@@ -173,6 +173,16 @@ export class ReportCache {
     if (!found?.body) return null;
     const bytes = new Uint8Array(Buffer.concat(await found.body.toArray()));
     return { bytes, etag: found.etag, outcome: 'stored' };
+  }
+
+  /** The purge epoch now: a demand that names it as `since` is held by every purge after this. */
+  purgeEpoch(): Promise<number> {
+    return this.purges.epoch();
+  }
+
+  /** Was `key` purged after `epoch`? (A batch item queued before a purge of its key ends "purged".) */
+  purgedSince(key: string, epoch: number): Promise<boolean> {
+    return this.purges.purgedAfter(key, epoch);
   }
 
   private async store(

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertMayView, mayStore, ReportTokens, type Caller } from '../auth';
-import { Conflict, DomainError, ReportNotStored, StorageUnavailable } from '../common/domain.errors';
+import { DomainError, ReportNotStored, ReportPurged, StorageUnavailable } from '../common/domain.errors';
 import { contentEtag } from '../common/etag';
 import { REPORTS_CONFIG, type ReportsConfig } from '../config';
 import { PdfRenderer, type RenderPriority } from '../renderer';
@@ -129,10 +129,13 @@ export class ReportsService {
       }
     }
     tally('miss');
-    const produced = await this.produce(report, { store: true }, trigger, priority);
-    if (produced.outcome === 'purged') {
-      throw new Conflict('the report was purged while it rendered; trigger it again if it is still wanted');
-    }
+    const produced = await this.produce(
+      report,
+      { store: true, since: trigger.purgeEpoch },
+      trigger,
+      priority,
+    );
+    if (produced.outcome === 'purged') throw new ReportPurged();
     if (produced.outcome !== 'stored') {
       throw new StorageUnavailable('write', {
         cause: new Error(`the PDF of ${key} could not be stored`),

@@ -67,6 +67,8 @@ export interface TriggerRequest {
   /** Re-render and overwrite (the default); false keeps a stored PDF. */
   force?: boolean;
   requestId: string;
+  /** The purge epoch the request dates from (a batch item's batch); a purge after it wins (409). */
+  purgeEpoch?: number;
 }
 
 export interface TriggerResult {
