@@ -5,6 +5,9 @@ import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory';
 import { ConfigError, loadServiceConfig, readEnvironment, type LoadedConfig } from './config';
 
+/** Past SHUTDOWN_GRACE_MS, the closing steps after the drain (Chromium, connections) get this long. */
+const SHUTDOWN_SLACK_MS = 5000;
+
 async function bootstrap(): Promise<void> {
   const { config, warnings } = loadConfigOrExit();
   const app = await createApp(config);
@@ -14,9 +17,21 @@ async function bootstrap(): Promise<void> {
   logger.log(`listening on port ${config.http.port} (storage: ${config.storage.driver})`);
   // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit status would say "killed".
   // Closing drains renders in flight (SHUTDOWN_GRACE_MS), closes Chromium, then exits 0.
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) {
+        // A second signal: stop now. The renderer's exit hook kills Chromium's process group on the way out.
+        logger.warn(`${signal} received again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
       logger.log(`${signal} received: draining and shutting down`);
+      // Every step of the shutdown is bounded; this is the net under them all.
+      setTimeout(() => {
+        logger.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      }, config.renderer.shutdownGraceMs + SHUTDOWN_SLACK_MS).unref();
       app
         .close()
         .then(() => telemetry?.shutdown())

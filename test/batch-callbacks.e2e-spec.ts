@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { startCallbackReceiver, type CallbackReceiver } from './support/callback-receiver';
-import { childPids, startServiceProcess, type ServiceProcess } from './support/processes';
+import {
+  childPids,
+  liveInGroupsAfterSettling,
+  startServiceProcess,
+  type ServiceProcess,
+} from './support/processes';
 import { TEST_JWT_SECRET } from './support/tokens';
 
 const INTERNAL_TOKEN = 'internal-token-for-the-callback-stop-suite-01';
@@ -69,6 +74,6 @@ describe('batch callbacks across a stop (e2e: service process, real Chromium, fi
     expect(receiver.answeredAt).toHaveLength(1);
     expect(receiver.answeredAt[0]).toBeLessThanOrEqual(exitedAt);
     expect(service.count('batch callback still in flight at shutdown')).toBe(0);
-    for (const pid of browsers) expect(() => process.kill(pid, 0)).toThrow();
+    expect(await liveInGroupsAfterSettling(browsers)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   startReactReportFrontend,
   type ReactReportFrontend,
 } from '../bench/fixtures/react-report/react-report-frontend';
+import { liveInGroupsAfterSettling } from './support/processes';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
 import { pdfPageCount, pdfText } from './support/pdf-text';
 import { startFsTestApp, testConfig } from './support/test-app';
@@ -35,26 +36,9 @@ async function failureOf(work: Promise<unknown>): Promise<RenderFailed> {
   throw new Error('expected the render to fail');
 }
 
-/** Pids of every process in the given process groups (Chromium and its helpers). */
-function processesInGroups(groups: number[]): number[] {
-  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,stat='], { encoding: 'utf8' });
-  return table
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, pgid, stat]) => groups.includes(Number(pgid)) && !stat.startsWith('Z'))
-    .map(([pid]) => Number(pid));
-}
-
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-/** SIGKILL is asynchronous: give the kernel a moment to end the group before asserting it is gone. */
-async function liveProcessesInGroupsAfterSettling(groups: number[]): Promise<number[]> {
-  await waitUntil(() => processesInGroups(groups).length === 0, 3000);
-  return processesInGroups(groups);
 }
 
 /** Live crash handlers: Chromium double-forks them out of its process group. */
@@ -463,7 +447,7 @@ describe('renderer (e2e, real Chromium)', () => {
         });
         expect(await pdfText(pdf)).toContain('Report for K2');
         expect(sut.browserPids()).not.toContain(pid);
-        expect(await liveProcessesInGroupsAfterSettling([pid])).toEqual([]);
+        expect(await liveInGroupsAfterSettling([pid])).toEqual([]);
       } finally {
         await sut.close();
       }
@@ -483,7 +467,7 @@ describe('renderer (e2e, real Chromium)', () => {
         expect(pdfs).toHaveLength(3);
         await waitUntil(() => !sut.browserPids().includes(first), 5000);
         expect(sut.browserPids()).not.toContain(first);
-        expect(await liveProcessesInGroupsAfterSettling([first])).toEqual([]);
+        expect(await liveInGroupsAfterSettling([first])).toEqual([]);
       } finally {
         await sut.close();
       }
@@ -522,7 +506,7 @@ describe('renderer (e2e, real Chromium)', () => {
       ).rejects.toBeInstanceOf(ShuttingDown);
       expect(await pdfText(await inFlight)).toContain('Report for Z');
       await closing;
-      expect(await liveProcessesInGroupsAfterSettling(pids)).toEqual([]);
+      expect(await liveInGroupsAfterSettling(pids)).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(crashHandlers().filter((pid) => !handlersBefore.includes(pid))).toEqual([]);
     });

@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import type { BatchesConfig } from '../config';
+import { isUnreachable } from '../coordination';
 import { statusOf } from './batch.model';
 import type { BatchStore } from './batch.store';
 import type { BatchesMetrics } from './batches.metrics';
@@ -86,7 +87,8 @@ export class BatchCallbacks implements OnApplicationBootstrap, BeforeApplication
       const due = await this.store.claimDueCallbacks(now, now + TIMEOUT_MS + LEASE_SLACK_MS, SWEEP_BATCH);
       for (const batchId of due) this.deliver(batchId);
     } catch (error) {
-      this.logger.warn({ err: error }, 'owed batch callbacks could not be read');
+      // Redis unreachable: the outage is logged once by the connection; the next sweep tries again.
+      if (!isUnreachable(error)) this.logger.warn({ err: error }, 'owed batch callbacks could not be read');
     }
   }
 

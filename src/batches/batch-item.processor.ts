@@ -51,12 +51,12 @@ export class BatchItemProcessor {
     const started = await this.store.startItem(batchId, index);
     if (!started.run) return 'done';
     const spec = record.spec;
-    // Queued before a purge of its key: the purge holds, nothing of this batch is written there.
-    if (record.purgeEpoch !== undefined && (await this.cache.purgedSince(item.s3Key, record.purgeEpoch))) {
-      await this.finish(batchId, index, 'failed', PURGED);
-      return 'done';
-    }
     try {
+      // Queued before a purge of its key: the purge holds, nothing of this batch is written there.
+      if (record.purgeEpoch !== undefined && (await this.cache.purgedSince(item.s3Key, record.purgeEpoch))) {
+        await this.finish(batchId, index, 'failed', PURGED);
+        return 'done';
+      }
       await this.reports.generate(
         {
           reportType: item.reportType,

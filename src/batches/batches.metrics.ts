@@ -26,7 +26,8 @@ export class BatchesMetrics {
       name: 'pdf_batch_waiting',
       help: 'Batch items waiting to be rendered, across replicas (scale on this)',
       registers,
-      collect: async () => waiting.set(await this.backlog()),
+      // Redis unreachable: the gauge reads "unknown" (NaN) instead of failing the whole scrape.
+      collect: async () => waiting.set(await this.backlog().catch(() => Number.NaN)),
     });
   }
 

@@ -1,12 +1,5 @@
 import { Module } from '@nestjs/common';
-import {
-  BATCHES_CONFIG,
-  REDIS_CONFIG,
-  RENDERER_CONFIG,
-  type BatchesConfig,
-  type RedisConfig,
-  type RendererConfig,
-} from '../config';
+import { BATCHES_CONFIG, RENDERER_CONFIG, type BatchesConfig, type RendererConfig } from '../config';
 import { CoordinationModule, RedisConnection } from '../coordination';
 import { MetricsModule, MetricsRegistry } from '../metrics';
 import { ReportCache, ReportCacheModule } from '../report-cache';
@@ -67,24 +60,18 @@ import { RedisBatchStore } from './redis-batch.store';
       useFactory: (
         processor: BatchItemProcessor,
         config: BatchesConfig,
-        redis: RedisConfig,
+        redis: RedisConnection,
         renderer: RendererConfig,
         metrics: BatchesMetrics,
       ): BatchRunner => {
         const runner =
           config.driver === 'redis' && redis.url
-            ? new BullmqBatchRunner(
-                processor,
-                config,
-                redis.url,
-                renderer.concurrency,
-                renderer.shutdownGraceMs,
-              )
+            ? new BullmqBatchRunner(processor, config, redis, renderer.concurrency, renderer.shutdownGraceMs)
             : new MemoryBatchRunner(processor, renderer.concurrency, renderer.shutdownGraceMs);
         metrics.observeBacklog(() => runner.backlog());
         return runner;
       },
-      inject: [BatchItemProcessor, BATCHES_CONFIG, REDIS_CONFIG, RENDERER_CONFIG, BatchesMetrics],
+      inject: [BatchItemProcessor, BATCHES_CONFIG, RedisConnection, RENDERER_CONFIG, BatchesMetrics],
     },
     BatchesService,
   ],

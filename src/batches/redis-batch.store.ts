@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { coordinated } from '../coordination';
 import type { BatchItem, BatchRecord, BatchState, CallbackState, StoredBatch } from './batch.model';
 import { BatchStore, type CreateOutcome, type FinishOutcome } from './batch.store';
 
@@ -98,165 +99,192 @@ export class RedisBatchStore extends BatchStore {
     super();
   }
 
-  async create(
+  create(
     record: BatchRecord,
     items: BatchItem[],
     idempotency: { key: string; fingerprint: string } | undefined,
   ): Promise<CreateOutcome> {
-    if (idempotency) {
-      const claimed = await this.redis.set(
-        IDEMPOTENCY(idempotency.key),
-        `${idempotency.fingerprint} ${record.batchId}`,
-        'PX',
-        this.retentionMs,
-        'NX',
-      );
-      if (claimed !== 'OK') {
-        const earlier = (await this.redis.get(IDEMPOTENCY(idempotency.key))) ?? '';
-        const [fingerprint, batchId] = earlier.split(' ');
-        return fingerprint === idempotency.fingerprint ? { batchId, created: false } : 'conflict';
+    return coordinated(async () => {
+      if (idempotency) {
+        const claimed = await this.redis.set(
+          IDEMPOTENCY(idempotency.key),
+          `${idempotency.fingerprint} ${record.batchId}`,
+          'PX',
+          this.retentionMs,
+          'NX',
+        );
+        if (claimed !== 'OK') {
+          const earlier = (await this.redis.get(IDEMPOTENCY(idempotency.key))) ?? '';
+          const [fingerprint, batchId] = earlier.split(' ');
+          return fingerprint === idempotency.fingerprint ? { batchId, created: false } : 'conflict';
+        }
       }
-    }
-    const finished = items.length === 0;
-    const transaction = this.redis.multi();
-    transaction.hset(BATCH(record.batchId), {
-      record: JSON.stringify(record),
-      state: finished ? 'completed' : 'queued',
-      finishedAt: finished ? record.createdAt : '',
-      remaining: items.length,
-      callbackState: record.spec.callbackUrl ? 'pending' : 'none',
-      callbackAttempts: 0,
+      const finished = items.length === 0;
+      const transaction = this.redis.multi();
+      transaction.hset(BATCH(record.batchId), {
+        record: JSON.stringify(record),
+        state: finished ? 'completed' : 'queued',
+        finishedAt: finished ? record.createdAt : '',
+        remaining: items.length,
+        callbackState: record.spec.callbackUrl ? 'pending' : 'none',
+        callbackAttempts: 0,
+      });
+      for (const item of items) transaction.hincrby(PENDING_KEYS, item.s3Key, 1);
+      if (items.length > 0) {
+        transaction.hset(
+          ITEMS(record.batchId),
+          Object.fromEntries(items.map((item, index) => [index, JSON.stringify(item)])),
+        );
+        transaction.pexpire(ITEMS(record.batchId), this.retentionMs);
+      }
+      transaction.pexpire(BATCH(record.batchId), this.retentionMs);
+      await transaction.exec();
+      return { batchId: record.batchId, created: true };
     });
-    for (const item of items) transaction.hincrby(PENDING_KEYS, item.s3Key, 1);
-    if (items.length > 0) {
-      transaction.hset(
-        ITEMS(record.batchId),
-        Object.fromEntries(items.map((item, index) => [index, JSON.stringify(item)])),
-      );
-      transaction.pexpire(ITEMS(record.batchId), this.retentionMs);
-    }
-    transaction.pexpire(BATCH(record.batchId), this.retentionMs);
-    await transaction.exec();
-    return { batchId: record.batchId, created: true };
   }
 
-  async get(batchId: string): Promise<StoredBatch | null> {
-    const [batch, items] = await Promise.all([
-      this.redis.hgetall(BATCH(batchId)),
-      this.redis.hgetall(ITEMS(batchId)),
-    ]);
-    if (!batch.record) return null;
-    const ordered = Object.entries(items)
-      .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([, raw]) => JSON.parse(raw) as BatchItem);
-    return {
-      record: JSON.parse(batch.record) as BatchRecord,
-      state: batch.state as BatchState,
-      finishedAt: batch.finishedAt === '' ? null : batch.finishedAt,
-      items: ordered,
-      callback: { state: batch.callbackState as CallbackState, attempts: Number(batch.callbackAttempts) },
-    };
+  get(batchId: string): Promise<StoredBatch | null> {
+    return coordinated(async () => {
+      const [batch, items] = await Promise.all([
+        this.redis.hgetall(BATCH(batchId)),
+        this.redis.hgetall(ITEMS(batchId)),
+      ]);
+      if (!batch.record) return null;
+      const ordered = Object.entries(items)
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([, raw]) => JSON.parse(raw) as BatchItem);
+      return {
+        record: JSON.parse(batch.record) as BatchRecord,
+        state: batch.state as BatchState,
+        finishedAt: batch.finishedAt === '' ? null : batch.finishedAt,
+        items: ordered,
+        callback: { state: batch.callbackState as CallbackState, attempts: Number(batch.callbackAttempts) },
+      };
+    });
   }
 
-  async item(batchId: string, index: number): Promise<{ record: BatchRecord; item: BatchItem } | null> {
-    const [record, item] = await Promise.all([
-      this.redis.hget(BATCH(batchId), 'record'),
-      this.redis.hget(ITEMS(batchId), String(index)),
-    ]);
-    if (record === null || item === null) return null;
-    return { record: JSON.parse(record) as BatchRecord, item: JSON.parse(item) as BatchItem };
+  item(batchId: string, index: number): Promise<{ record: BatchRecord; item: BatchItem } | null> {
+    return coordinated(async () => {
+      const [record, item] = await Promise.all([
+        this.redis.hget(BATCH(batchId), 'record'),
+        this.redis.hget(ITEMS(batchId), String(index)),
+      ]);
+      if (record === null || item === null) return null;
+      return { record: JSON.parse(record) as BatchRecord, item: JSON.parse(item) as BatchItem };
+    });
   }
 
-  async startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }> {
-    const [run, attempts] = (await this.redis.eval(START_ITEM, 2, BATCH(batchId), ITEMS(batchId), index)) as [
-      number,
-      number,
-    ];
-    return { run: run === 1, attempts };
+  startItem(batchId: string, index: number): Promise<{ run: boolean; attempts: number }> {
+    return coordinated(async () => {
+      const [run, attempts] = (await this.redis.eval(
+        START_ITEM,
+        2,
+        BATCH(batchId),
+        ITEMS(batchId),
+        index,
+      )) as [number, number];
+      return { run: run === 1, attempts };
+    });
   }
 
-  async retryItem(batchId: string, index: number, error: string): Promise<void> {
-    await this.redis.eval(RETRY_ITEM, 2, BATCH(batchId), ITEMS(batchId), index, error);
+  retryItem(batchId: string, index: number, error: string): Promise<void> {
+    return coordinated(async () => {
+      await this.redis.eval(RETRY_ITEM, 2, BATCH(batchId), ITEMS(batchId), index, error);
+    });
   }
 
-  async finishItem(
+  finishItem(
     batchId: string,
     index: number,
     state: 'succeeded' | 'failed',
     error: string | undefined,
   ): Promise<FinishOutcome> {
-    const done = await this.redis.eval(
-      FINISH_ITEM,
-      3,
-      BATCH(batchId),
-      ITEMS(batchId),
-      PENDING_KEYS,
-      index,
-      state,
-      error ?? '',
-      new Date().toISOString(),
-    );
-    return { batchFinished: done === 1 };
-  }
-
-  async cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null> {
-    const result = await this.redis.eval(
-      CANCEL,
-      3,
-      BATCH(batchId),
-      ITEMS(batchId),
-      PENDING_KEYS,
-      new Date().toISOString(),
-    );
-    if (result === -1) return null;
-    if (result === -2) return 'completed';
-    return { outcome: 'cancelled', batchFinished: result === 1 };
-  }
-
-  async isPending(key: string): Promise<boolean> {
-    return Number((await this.redis.hget(PENDING_KEYS, key)) ?? 0) > 0;
-  }
-
-  async pendingKeys(prefix: string): Promise<Set<string>> {
-    const keys = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, entries] = await this.redis.hscan(
+    return coordinated(async () => {
+      const done = await this.redis.eval(
+        FINISH_ITEM,
+        3,
+        BATCH(batchId),
+        ITEMS(batchId),
         PENDING_KEYS,
-        cursor,
-        'MATCH',
-        `${prefix}*`,
-        'COUNT',
-        1000,
+        index,
+        state,
+        error ?? '',
+        new Date().toISOString(),
       );
-      cursor = next;
-      for (let index = 0; index < entries.length; index += 2) {
-        if (Number(entries[index + 1]) > 0) keys.add(entries[index]);
-      }
-    } while (cursor !== '0');
-    return keys;
+      return { batchFinished: done === 1 };
+    });
   }
 
-  async setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void> {
-    const transaction = this.redis.multi();
-    transaction.hset(BATCH(batchId), { callbackState: state, callbackAttempts: attempts });
-    if (state === 'delivered' || state === 'failed') transaction.zrem(OWED_CALLBACKS, batchId);
-    await transaction.exec();
+  cancel(batchId: string): Promise<(FinishOutcome & { outcome: 'cancelled' }) | 'completed' | null> {
+    return coordinated(async () => {
+      const result = await this.redis.eval(
+        CANCEL,
+        3,
+        BATCH(batchId),
+        ITEMS(batchId),
+        PENDING_KEYS,
+        new Date().toISOString(),
+      );
+      if (result === -1) return null;
+      if (result === -2) return 'completed';
+      return { outcome: 'cancelled', batchFinished: result === 1 };
+    });
   }
 
-  async oweCallback(batchId: string, leaseUntil: number): Promise<void> {
-    await this.redis.zadd(OWED_CALLBACKS, leaseUntil, batchId);
+  isPending(key: string): Promise<boolean> {
+    return coordinated(async () => {
+      return Number((await this.redis.hget(PENDING_KEYS, key)) ?? 0) > 0;
+    });
   }
 
-  async claimDueCallbacks(now: number, leaseUntil: number, limit: number): Promise<string[]> {
-    return (await this.redis.eval(
-      CLAIM_CALLBACKS,
-      1,
-      OWED_CALLBACKS,
-      now,
-      leaseUntil,
-      limit,
-      BATCH_PREFIX,
-    )) as string[];
+  pendingKeys(prefix: string): Promise<Set<string>> {
+    return coordinated(async () => {
+      const keys = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, entries] = await this.redis.hscan(
+          PENDING_KEYS,
+          cursor,
+          'MATCH',
+          `${prefix}*`,
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        for (let index = 0; index < entries.length; index += 2) {
+          if (Number(entries[index + 1]) > 0) keys.add(entries[index]);
+        }
+      } while (cursor !== '0');
+      return keys;
+    });
+  }
+
+  setCallback(batchId: string, state: CallbackState, attempts: number): Promise<void> {
+    return coordinated(async () => {
+      const transaction = this.redis.multi();
+      transaction.hset(BATCH(batchId), { callbackState: state, callbackAttempts: attempts });
+      if (state === 'delivered' || state === 'failed') transaction.zrem(OWED_CALLBACKS, batchId);
+      await transaction.exec();
+    });
+  }
+
+  oweCallback(batchId: string, leaseUntil: number): Promise<void> {
+    return coordinated(async () => {
+      await this.redis.zadd(OWED_CALLBACKS, leaseUntil, batchId);
+    });
+  }
+
+  claimDueCallbacks(now: number, leaseUntil: number, limit: number): Promise<string[]> {
+    return coordinated(async () => {
+      return (await this.redis.eval(
+        CLAIM_CALLBACKS,
+        1,
+        OWED_CALLBACKS,
+        now,
+        leaseUntil,
+        limit,
+        BATCH_PREFIX,
+      )) as string[];
+    });
   }
 }

@@ -93,6 +93,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
           body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, error.message),
           headers: { 'Retry-After': String(error.retryAfterSeconds) },
         };
+      case 'coordination_unavailable':
+        return {
+          body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, error.message),
+          headers: { 'Retry-After': String(error.retryAfterSeconds) },
+        };
       case 'shutting_down':
         return {
           body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, error.message),

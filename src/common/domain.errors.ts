@@ -19,6 +19,7 @@ export type DomainErrorCode =
   | 'report_not_stored'
   | 'not_found'
   | 'conflict'
+  | 'coordination_unavailable'
   | 'shutting_down';
 
 /** A request value that fails validation; `field` names it for the client. */
@@ -148,6 +149,18 @@ export class RenderQueueFull extends DomainError {
   }
 }
 
+/**
+ * Redis (what replicas share: locks, the purge log, batch state) could not answer. Whatever needs it is
+ * refused with 503 and Retry-After; what can do without it (HITs, unstored renders) goes on.
+ */
+export class CoordinationUnavailable extends DomainError {
+  readonly code = 'coordination_unavailable';
+  readonly retryAfterSeconds = 5;
+  constructor(options?: { cause?: unknown }) {
+    super('coordination (Redis) unavailable, retry later', options);
+  }
+}
+
 export class ShuttingDown extends DomainError {
   readonly code = 'shutting_down';
   constructor() {
@@ -175,6 +188,7 @@ export type KnownDomainError =
   | ReportNotStored
   | NotFound
   | Conflict
+  | CoordinationUnavailable
   | ShuttingDown;
 
 /** Every DomainError subclass is in `KnownDomainError` (the `code` union and the switch keep them in step). */

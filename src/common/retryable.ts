@@ -14,6 +14,7 @@ export function isRetryable(error: KnownDomainError): boolean {
     case 'render_queue_full':
     case 'too_many_renders':
     case 'render_abandoned':
+    case 'coordination_unavailable':
     case 'shutting_down':
       return true;
     case 'invalid_input':

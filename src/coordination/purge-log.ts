@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { coordinated } from './coordinated';
 
 /**
  * Which keys were purged after a render started, so that render does not write a purged report back. A
@@ -49,16 +50,20 @@ export class RedisPurgeLog extends PurgeLog {
     super();
   }
 
-  async epoch(): Promise<number> {
-    return Number((await this.redis.get(EPOCH)) ?? 0);
+  epoch(): Promise<number> {
+    return coordinated(async () => Number((await this.redis.get(EPOCH)) ?? 0));
   }
 
-  async record(scope: string): Promise<void> {
-    await this.redis.eval(RECORD, 2, EPOCH, SCOPES, scope);
+  record(scope: string): Promise<void> {
+    return coordinated(async () => {
+      await this.redis.eval(RECORD, 2, EPOCH, SCOPES, scope);
+    });
   }
 
-  async purgedAfter(key: string, epoch: number): Promise<boolean> {
-    const epochs = await this.redis.hmget(SCOPES, ...scopesOf(key));
-    return epochs.some((value) => value !== null && Number(value) > epoch);
+  purgedAfter(key: string, epoch: number): Promise<boolean> {
+    return coordinated(async () => {
+      const epochs = await this.redis.hmget(SCOPES, ...scopesOf(key));
+      return epochs.some((value) => value !== null && Number(value) > epoch);
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { coordinated } from './coordinated';
 import type { Redis } from 'ioredis';
 import { KeyLocks, type KeyLease } from './key-locks';
 
@@ -45,67 +46,76 @@ export class RedisKeyLocks extends KeyLocks {
     super();
   }
 
-  async tryAcquire(key: string): Promise<KeyLease | null> {
-    const token = randomUUID();
-    const name = PREFIX + key;
-    const folder = HELD_IN + (folderOf(key) ?? '');
-    const now = Date.now();
-    const taken = await this.redis.eval(
-      ACQUIRE,
-      2,
-      name,
-      folder,
-      token,
-      this.ttlMs,
-      now,
-      now + this.ttlMs,
-      key,
-    );
-    if (taken !== 1) return null;
-    const renewal = setInterval(
-      () => {
-        this.redis
-          .eval(RENEW, 2, name, folder, token, this.ttlMs, Date.now() + this.ttlMs, key)
-          .catch(() => undefined);
-      },
-      Math.max(50, Math.floor(this.ttlMs / 3)),
-    );
-    renewal.unref();
-    return {
-      release: async () => {
-        clearInterval(renewal);
-        await this.redis.eval(RELEASE, 2, name, folder, token, key);
-      },
-    };
+  tryAcquire(key: string): Promise<KeyLease | null> {
+    return coordinated(async () => {
+      const token = randomUUID();
+      const name = PREFIX + key;
+      const folder = HELD_IN + (folderOf(key) ?? '');
+      const now = Date.now();
+      const taken = await this.redis.eval(
+        ACQUIRE,
+        2,
+        name,
+        folder,
+        token,
+        this.ttlMs,
+        now,
+        now + this.ttlMs,
+        key,
+      );
+      if (taken !== 1) return null;
+      const renewal = setInterval(
+        () => {
+          this.redis
+            .eval(RENEW, 2, name, folder, token, this.ttlMs, Date.now() + this.ttlMs, key)
+            .catch(() => undefined);
+        },
+        Math.max(50, Math.floor(this.ttlMs / 3)),
+      );
+      renewal.unref();
+      return {
+        release: () =>
+          coordinated(async () => {
+            clearInterval(renewal);
+            await this.redis.eval(RELEASE, 2, name, folder, token, key);
+          }),
+      };
+    });
   }
 
-  async waitForRelease(key: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await this.redis.exists(PREFIX + key)) === 0) return true;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-    return false;
+  waitForRelease(key: string, timeoutMs: number): Promise<boolean> {
+    return coordinated(async () => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if ((await this.redis.exists(PREFIX + key)) === 0) return true;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      return false;
+    });
   }
 
-  async isHeld(key: string): Promise<boolean> {
-    return (await this.redis.exists(PREFIX + key)) === 1;
+  isHeld(key: string): Promise<boolean> {
+    return coordinated(async () => {
+      return (await this.redis.exists(PREFIX + key)) === 1;
+    });
   }
 
-  async held(prefix: string): Promise<string[]> {
-    const folder = folderOf(prefix);
-    if (folder !== undefined) {
-      const keys = await this.redis.zrangebyscore(HELD_IN + folder, Date.now(), '+inf');
-      return keys.filter((key) => key.startsWith(prefix));
-    }
-    // Above a class/test folder (no status asks that): the whole keyspace.
-    const names: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${PREFIX}${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      names.push(...batch.map((name) => name.slice(PREFIX.length)));
-    } while (cursor !== '0');
-    return names;
+  held(prefix: string): Promise<string[]> {
+    return coordinated(async () => {
+      const folder = folderOf(prefix);
+      if (folder !== undefined) {
+        const keys = await this.redis.zrangebyscore(HELD_IN + folder, Date.now(), '+inf');
+        return keys.filter((key) => key.startsWith(prefix));
+      }
+      // Above a class/test folder (no status asks that): the whole keyspace.
+      const names: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${PREFIX}${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        names.push(...batch.map((name) => name.slice(PREFIX.length)));
+      } while (cursor !== '0');
+      return names;
+    });
   }
 }

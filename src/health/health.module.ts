@@ -1,3 +1,4 @@
+import { HealthChangeLogger } from './health-change.logger';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CoordinationModule } from '../coordination';
@@ -7,7 +8,7 @@ import { HealthController } from './health.controller';
 
 @Module({
   imports: [
-    TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthChangeLogger }),
     StorageModule,
     RendererModule,
     CoordinationModule,

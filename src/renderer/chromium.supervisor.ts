@@ -104,6 +104,15 @@ export class ChromiumSupervisor {
     return [...this.instances].flatMap((instance) => (instance.pid === undefined ? [] : [instance.pid]));
   }
 
+  /**
+   * Kills every Chromium process group now, synchronously: for exit paths that cannot wait (a second
+   * signal, a shutdown past its deadline, `process.exit` anywhere), so none outlives the service.
+   */
+  killNow(): void {
+    this.closed = true;
+    for (const instance of this.instances) killProcessGroup(instance.pid);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.launching?.catch(() => undefined);

@@ -94,6 +94,8 @@ export class PuppeteerPdfRenderer
 
   /** Chromium starts with the app, so a broken browser fails the start, not the first download. */
   async onApplicationBootstrap(): Promise<void> {
+    // However the process ends, its Chromium ends with it ('exit' listeners run synchronously).
+    process.once('exit', this.killOnExit);
     await this.start();
   }
 
@@ -153,7 +155,10 @@ export class PuppeteerPdfRenderer
   async close(): Promise<void> {
     this.closing = true;
     await this.supervisor.close();
+    process.removeListener('exit', this.killOnExit);
   }
+
+  private readonly killOnExit = (): void => this.supervisor.killNow();
 
   /** The caller builds only allowed URLs; this is the renderer's own check that it did. */
   private allowedOrigin(url: string): string {

@@ -8,10 +8,10 @@ export interface StoredReport extends StoredObject {
 
 /**
  * What became of a render `produce` ran (or joined): stored under its key; answered only (nobody asking
- * may store it); rendered but the write failed; or purged while it rendered, so deliberately not written.
+ * may store it, or Redis was unreachable so the purge log could not be checked); rendered but the write
+ * failed; or purged while it rendered, so deliberately not written.
  */
 export type ProduceOutcome = 'stored' | 'not_stored' | 'store_failed' | 'purged';
-
 /** A render's bytes and what became of storing them; every caller reads `outcome` the same way. */
 export interface Produced {
   bytes: Uint8Array;
@@ -31,6 +31,11 @@ export interface ProduceDemand {
    * keeps the render from being written, even one that ran before the render started.
    */
   since?: number;
+  /**
+   * The caller needs the render stored (the trigger, batch items): without coordination (Redis down) it is
+   * refused before rendering. Others (downloads) get an unstored render then.
+   */
+  mustStore?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { attachment } from '../common/content-disposition';
-import { DomainError, StorageObjectNotFound } from '../common/domain.errors';
+import { CoordinationUnavailable, DomainError, StorageObjectNotFound } from '../common/domain.errors';
 import { contentEtag } from '../common/etag';
 import { KeyLocks, PurgeLog } from '../coordination';
 import type { ReportKey } from '../report';
@@ -102,7 +102,16 @@ export class ReportCache {
     metadata: Record<string, string>,
   ): Promise<Produced> {
     return this.flights.join(key, demand, async (flight) => {
-      const lease = await this.locks.tryAcquire(key);
+      const lease = await this.locks.tryAcquire(key).catch((error: unknown) => {
+        // Redis unreachable: a download still gets its PDF, but nothing may be stored (no lock, no purge log).
+        if (error instanceof CoordinationUnavailable && !demand.mustStore) return 'uncoordinated' as const;
+        throw error;
+      });
+      if (lease === 'uncoordinated') {
+        this.logger.log({ key, driver: this.storage.driver, stored: false }, 'Starting PDF generation');
+        const bytes = await work(flight.abandoned);
+        return { bytes, etag: contentEtag(bytes), outcome: 'not_stored' };
+      }
       if (!lease) {
         const elsewhere = await this.awaitElsewhere(key);
         if (elsewhere) return elsewhere;

@@ -131,7 +131,7 @@ export class ReportsService {
     tally('miss');
     const produced = await this.produce(
       report,
-      { store: true, since: trigger.purgeEpoch },
+      { store: true, mustStore: true, since: trigger.purgeEpoch },
       trigger,
       priority,
     );

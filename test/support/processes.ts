@@ -1,6 +1,9 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A port nothing listens on right now (opened on 127.0.0.1 and closed again). */
 export async function freePort(): Promise<number> {
@@ -41,6 +44,26 @@ export function childPids(pid: number): number[] {
     .map(([child]) => child);
 }
 
+/** Pids of every live (not zombie) process in the given process groups: Chromium and its helpers. */
+export function liveInGroups(groups: number[]): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,stat='], { encoding: 'utf8' });
+  return table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, pgid, stat]) => groups.includes(Number(pgid)) && !stat.startsWith('Z'))
+    .map(([pid]) => Number(pid));
+}
+
+/** SIGKILL is asynchronous: gives the kernel a moment to end the groups, then answers who is left. */
+export async function liveInGroupsAfterSettling(groups: number[], timeoutMs = 3000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (liveInGroups(groups).length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return liveInGroups(groups);
+}
+
 /** Kills a process group if it is still there. */
 export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
@@ -54,15 +77,50 @@ export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void
 export interface TestRedis {
   url: string;
   stop(): Promise<void>;
+  /** Saves its data and shuts down, as a restarted Redis would (clients see connections refused). */
+  shutdown(): Promise<void>;
+  /** Starts again on the same port with the data `shutdown` saved. */
+  restart(): Promise<void>;
 }
 
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+  const dir = mkdtempSync(join(tmpdir(), 'test-redis-'));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ];
+  let child: ChildProcess = await spawnRedis(port, args);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async shutdown() {
+      const exited = once(child, 'exit');
+      spawn('redis-cli', ['-p', String(port), 'shutdown', 'save'], { stdio: 'ignore' });
+      await exited;
+    },
+    async restart() {
+      child = await spawnRedis(port, args);
+    },
+  };
+}
+
+async function spawnRedis(port: number, args: string[]): Promise<ChildProcess> {
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const deadline = Date.now() + 10000;
   for (;;) {
     const answered = await new Promise<boolean>((resolve) => {
@@ -71,18 +129,10 @@ export async function startRedis(): Promise<TestRedis> {
       probe.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       probe.on('close', () => resolve(output.trim() === 'PONG'));
     });
-    if (answered) break;
+    if (answered) return child;
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('redis-server did not start');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    },
-  };
 }
 
 /** The built service (`dist/main.js`) as its own process, with its log lines kept. */
