@@ -10,6 +10,7 @@ import { BENCH_JWT_SECRET } from './harness/service';
 import { batchScenario } from './scenarios/batch.scenario';
 import { burstScenario } from './scenarios/burst.scenario';
 import { classScenario } from './scenarios/class.scenario';
+import { fleetScenario } from './scenarios/fleet.scenario';
 import type { BenchContext } from './scenarios/context';
 import { hitScenario } from './scenarios/hit.scenario';
 import { renderScenario } from './scenarios/render.scenario';
@@ -23,6 +24,7 @@ const SCENARIOS: Record<
   render: renderScenario,
   class: classScenario,
   batch: batchScenario,
+  fleet: fleetScenario,
   burst: burstScenario,
   soak: (context, options) => soakScenario(context, options.soakRenders),
 };

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { signCallback } from '../src/batches';
 import { startCallbackReceiver, type CallbackReceiver } from './support/callback-receiver';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
@@ -165,6 +166,40 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
     expect(await bucket.list('reports/CPURGE/')).toEqual([]);
     // The last students were never rendered at all: the purge was seen before their turn.
     expect(frontend.apiCalls('PR11') - before).toBe(0);
+  });
+
+  it('should answer report status with no SCAN, whatever else Redis holds', async () => {
+    const [first] = replicas;
+    const client = new Redis(redis.url);
+    try {
+      for (let chunk = 0; chunk < 40; chunk += 1) {
+        await client.mset(
+          ...Array.from({ length: 5000 }, (_, index) => [`unrelated:${chunk}:${index}`, 'x']).flat(),
+        );
+      }
+      const teacher = signToken({ role: 'teacher', teacher_id: 'T1', class_ids: ['CSTAT'] });
+      const get = (path: string) =>
+        fetch(`${first.base}${path}`, { headers: { Authorization: `Bearer ${teacher}` } });
+      await client.config('RESETSTAT');
+      const one = await get('/report-status?reportType=student&classId=CSTAT&testId=5&studentId=S1');
+      expect([one.status, ((await one.json()) as { status: string }).status]).toEqual([200, 'missing']);
+      const whole = await get('/report-status/class?classId=CSTAT&testId=5');
+      expect(whole.status).toBe(200);
+      expect(await whole.json()).toEqual({
+        classId: 'CSTAT',
+        testId: 'Test_5',
+        students: { ready: [], generating: [] },
+        teachers: { ready: [] },
+        overall: 'missing',
+      });
+      const stats = await client.info('commandstats');
+      expect(stats).not.toMatch(/cmdstat_scan:/);
+    } finally {
+      for (let chunk = 0; chunk < 40; chunk += 1) {
+        await client.del(...Array.from({ length: 5000 }, (_, index) => `unrelated:${chunk}:${index}`));
+      }
+      await client.quit();
+    }
   });
 
   it('should include Redis in readiness and the backlog in /metrics', async () => {

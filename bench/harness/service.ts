@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, untilReady } from '../../test/support/processes';
+import { childPids, freePort, killGroup, untilReady } from '../../test/support/processes';
 import { ProcessTree } from './process-stats';
 
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-for-local-measurements';
@@ -12,9 +12,13 @@ export const BENCH_INTERNAL_TOKEN = 'bench-internal-token-for-local-measurements
 /** The built service (dist/main.js) as production runs it, in its own process. */
 export interface RunningService {
   base: string;
+  /** The settings it was started with (to start another like it). */
+  env: Record<string, string>;
   logPath: string;
   tree: ProcessTree;
   stop(): Promise<void>;
+  /** kill -9 of the service and of its Chromium, as a lost machine would. */
+  crash(): Promise<void>;
 }
 
 export async function startService(env: Record<string, string>): Promise<RunningService> {
@@ -41,12 +45,20 @@ export async function startService(env: Record<string, string>): Promise<Running
   });
   return {
     base,
+    env,
     logPath,
     tree: new ProcessTree(child.pid!),
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await once(child, 'exit');
+    },
+    async crash() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const browsers = childPids(child.pid!);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      for (const browser of browsers) killGroup(browser);
     },
   };
 }

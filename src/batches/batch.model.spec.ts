@@ -1,4 +1,4 @@
-import { itemOf, queuePriorities } from './batch.model';
+import { itemOf, queueOf, queuePriorities } from './batch.model';
 
 const student = (studentId: string) =>
   itemOf({ kind: 'student', classId: 'C1', testId: 'Test_5', studentId });
@@ -28,5 +28,16 @@ describe('queuePriorities', () => {
     expect(Math.max(...high)).toBeLessThan(normal[0]);
     expect(normal[0]).toBeLessThan(low[0]);
     expect(Math.min(...high)).toBe(1);
+  });
+});
+
+describe('queueOf', () => {
+  it('should queue only the pending items, ranked among themselves', () => {
+    const stored = { ...student('S1'), state: 'succeeded' as const };
+    expect(queueOf([stored, student('S2'), teacher])).toEqual([
+      { index: 1, priority: 10_002 },
+      { index: 2, priority: 10_001 },
+    ]);
+    expect(queueOf([stored])).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidInput } from '../common/domain.errors';
+import type { QueuedIndex } from './batch.runner';
 import { reportKey, parseClassReport, type ClassReport, type ReportInput } from '../report';
 
 /** What the backend asks for: every report of one class and test it names. */
@@ -34,6 +35,16 @@ export function queuePriorities(items: readonly BatchItem[], priority: BatchPrio
   let students = first;
   // 1 is BullMQ's highest priority (0 would mean "none").
   return items.map((item) => tier + 1 + (item.reportType === 'student' ? students++ : teachers++));
+}
+
+/** The items still to render, each with its queue place among them (stored ones take no place). */
+export function queueOf(items: readonly BatchItem[], priority: BatchPriority = 'normal'): QueuedIndex[] {
+  const indexes = items.flatMap((item, index) => (item.state === 'pending' ? [index] : []));
+  const priorities = queuePriorities(
+    indexes.map((index) => items[index]),
+    priority,
+  );
+  return indexes.map((index, place) => ({ index, priority: priorities[place] }));
 }
 
 export type BatchState = 'queued' | 'running' | 'completed' | 'cancelled';

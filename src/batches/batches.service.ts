@@ -7,15 +7,19 @@ import { ReportPageUrls } from '../reports';
 import { currentTrace } from '../telemetry/spans';
 import {
   itemOf,
-  queuePriorities,
+  queueOf,
   reportsOf,
   statusOf,
+  type BatchItem,
   type BatchSpec,
   type BatchStatus,
 } from './batch.model';
 import { BatchCallbacks } from './batch-callbacks';
 import { BatchRunner } from './batch.runner';
 import { BatchStore } from './batch.store';
+
+/** Storage HEADs in flight at once while a `force: false` batch looks for what is stored already. */
+const STORED_CHECKS_AT_ONCE = 32;
 
 /** Batch ids are UUIDs; anything else names no batch (and never reaches storage as a key). */
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -47,13 +51,15 @@ export class BatchesService {
 
   async create(spec: BatchSpec, idempotencyKey: string | undefined): Promise<CreatedBatch> {
     const items = this.itemsOf(spec);
+    const purgeEpoch = await this.cache.purgeEpoch();
+    if (!spec.force) await this.settleStored(items);
     const batchId = randomUUID();
     const outcome = await this.store.create(
       {
         batchId,
         spec,
         createdAt: new Date().toISOString(),
-        purgeEpoch: await this.cache.purgeEpoch(),
+        purgeEpoch,
         trace: currentTrace(),
       },
       items,
@@ -63,7 +69,8 @@ export class BatchesService {
       throw new Conflict('Idempotency-Key was already used for a different batch');
     }
     if (outcome.created) {
-      if (items.length > 0) await this.runner.enqueue(batchId, queuePriorities(items, spec.priority));
+      const queue = queueOf(items, spec.priority);
+      if (queue.length > 0) await this.runner.enqueue(batchId, queue);
       else if (spec.callbackUrl) this.callbacks.deliver(batchId);
     }
     return { status: await this.status(outcome.batchId), created: outcome.created };
@@ -101,6 +108,22 @@ export class BatchesService {
     if (outcome === 'completed') throw new Conflict('the batch is already completed');
     if (outcome.batchFinished) this.callbacks.deliver(batchId);
     return this.status(batchId);
+  }
+
+  /**
+   * `force: false` keeps stored PDFs: an item whose report is stored already succeeds here, before it is
+   * queued, so it costs one storage HEAD instead of a queue round trip and a render slot (a class re-sent
+   * after a blip costs almost nothing). Storage that cannot answer counts as not stored: that item renders.
+   */
+  private async settleStored(items: BatchItem[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        if (await this.cache.isStored(item.s3Key)) item.state = 'succeeded';
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STORED_CHECKS_AT_ONCE, items.length) }, worker));
   }
 
   private itemsOf(spec: BatchSpec) {

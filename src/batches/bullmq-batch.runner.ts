@@ -5,7 +5,7 @@ import { within } from '../common/within';
 import type { BatchesConfig } from '../config';
 import { isUnreachable, type RedisConnection } from '../coordination';
 import type { BatchItemProcessor } from './batch-item.processor';
-import { BatchRunner } from './batch.runner';
+import { BatchRunner, type QueuedIndex } from './batch.runner';
 
 const QUEUE = 'pdf-batch-items';
 /** While Redis is unreachable an item waits this long between tries of its next step. */
@@ -99,10 +99,10 @@ export class BullmqBatchRunner
     );
   }
 
-  async enqueue(batchId: string, priorities: readonly number[]): Promise<void> {
+  async enqueue(batchId: string, items: readonly QueuedIndex[]): Promise<void> {
     await this.coordinated(() =>
       this.queue.addBulk(
-        priorities.map((priority, index) => ({
+        items.map(({ index, priority }) => ({
           name: 'item',
           data: { batchId, index },
           opts: {

@@ -17,8 +17,14 @@ describe(MemoryBatchRunner.name, () => {
       });
       const sut = new MemoryBatchRunner(processor, 1, 1000);
       // The one slot is taken by the first big item; then a small batch arrives behind the rest.
-      await sut.enqueue('big', [1, 2, 3, 4]);
-      await sut.enqueue('small', [1, 2]);
+      await sut.enqueue(
+        'big',
+        [1, 2, 3, 4].map((priority, index) => ({ index, priority })),
+      );
+      await sut.enqueue(
+        'small',
+        [1, 2].map((priority, index) => ({ index, priority })),
+      );
       await expect(sut.backlog()).resolves.toBe(5);
       release();
       for (let tick = 0; tick < 100 && started.length < 6; tick += 1) {

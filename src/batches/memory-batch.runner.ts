@@ -1,7 +1,7 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { within } from '../common/within';
 import type { BatchItemProcessor } from './batch-item.processor';
-import { BatchRunner } from './batch.runner';
+import { BatchRunner, type QueuedIndex } from './batch.runner';
 
 interface QueuedItem {
   batchId: string;
@@ -35,8 +35,8 @@ export class MemoryBatchRunner extends BatchRunner implements BeforeApplicationS
     await within(Promise.allSettled([...this.active]), this.graceMs, () => []);
   }
 
-  enqueue(batchId: string, priorities: readonly number[]): Promise<void> {
-    priorities.forEach((priority, index) => this.insert({ batchId, index, priority, seq: 0 }));
+  enqueue(batchId: string, items: readonly QueuedIndex[]): Promise<void> {
+    for (const { index, priority } of items) this.insert({ batchId, index, priority, seq: 0 });
     this.pump();
     return Promise.resolve();
   }

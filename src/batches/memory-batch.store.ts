@@ -45,7 +45,9 @@ export class MemoryBatchStore extends BatchStore {
       }
     }
     const expiresAt = Date.now() + this.retentionMs;
-    const finished = items.length === 0;
+    // Items may arrive already final (stored reports of a `force: false` batch): only the others remain.
+    const remaining = items.filter((item) => item.state === 'pending').length;
+    const finished = remaining === 0;
     this.batches.set(record.batchId, {
       batch: {
         record,
@@ -54,7 +56,7 @@ export class MemoryBatchStore extends BatchStore {
         items,
         callback: { state: record.spec.callbackUrl ? 'pending' : 'none', attempts: 0 },
       },
-      remaining: items.length,
+      remaining,
       expiresAt,
     });
     if (idempotency) {

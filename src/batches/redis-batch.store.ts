@@ -119,17 +119,19 @@ export class RedisBatchStore extends BatchStore {
           return fingerprint === idempotency.fingerprint ? { batchId, created: false } : 'conflict';
         }
       }
-      const finished = items.length === 0;
+      // Items may arrive already final (stored reports of a `force: false` batch): only the others remain.
+      const pending = items.filter((item) => item.state === 'pending');
+      const finished = pending.length === 0;
       const transaction = this.redis.multi();
       transaction.hset(BATCH(record.batchId), {
         record: JSON.stringify(record),
         state: finished ? 'completed' : 'queued',
         finishedAt: finished ? record.createdAt : '',
-        remaining: items.length,
+        remaining: pending.length,
         callbackState: record.spec.callbackUrl ? 'pending' : 'none',
         callbackAttempts: 0,
       });
-      for (const item of items) transaction.hincrby(PENDING_KEYS, item.s3Key, 1);
+      for (const item of pending) transaction.hincrby(PENDING_KEYS, item.s3Key, 1);
       if (items.length > 0) {
         transaction.hset(
           ITEMS(record.batchId),

@@ -62,7 +62,7 @@ export class ReportCache {
   }
 
   /** Is the key stored? Storage that cannot answer counts as not (and is counted), as in `lookup`. */
-  async isStored(key: ReportKey): Promise<boolean> {
+  async isStored(key: string): Promise<boolean> {
     try {
       return (await this.storage.stat(key)) !== null;
     } catch (error) {

@@ -52,6 +52,21 @@ export function batchStoreContract(store: () => BatchStore): void {
     ]);
   });
 
+  it('should count items that arrive already succeeded as done, and complete a batch that has no other', async () => {
+    const classId = `D${randomUUID().slice(0, 8)}`;
+    const [stored, fresh] = itemsOf(classId, 'S1', 'S2');
+    const batch = record({ classId });
+    await store().create(batch, [{ ...stored, state: 'succeeded' }, fresh], undefined);
+    await expect(store().pendingKeys(`reports/${classId}/`)).resolves.toEqual(new Set([fresh.s3Key]));
+    await store().startItem(batch.batchId, 1);
+    await expect(store().finishItem(batch.batchId, 1, 'succeeded', undefined)).resolves.toEqual({
+      batchFinished: true,
+    });
+    const done = record({ classId });
+    await store().create(done, [{ ...stored, state: 'succeeded' }], undefined);
+    expect(await store().get(done.batchId)).toMatchObject({ state: 'completed', finishedAt: done.createdAt });
+  });
+
   it('should answer null for a batch it does not hold', async () => {
     await expect(store().get(randomUUID())).resolves.toBeNull();
     await expect(store().item(randomUUID(), 0)).resolves.toBeNull();
