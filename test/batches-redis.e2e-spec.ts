@@ -262,7 +262,9 @@ describe('batches on Redis, two replicas (e2e: real Redis, s3rver, Chromium, ser
     while (leaving.count('CR4') === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(await leaving.stop()).toBe(0);
+    const code = await leaving.stop();
+    if (code !== 0) console.log(leaving.logs.slice(-12).join('\n'));
+    expect(code).toBe(0);
     const final = await untilDone(survivor, batchId);
     expect(final).toMatchObject({ state: 'completed', total: 20, succeeded: 20, pending: 0 });
     // Items finished before the exit were not rendered again.

@@ -198,8 +198,10 @@ async function fleetRun(
       final: undefined,
     });
   };
-  const polling = pollAll(poller, batches, smoke ? 60_000 : 240_000);
   await track('class of 120', `${tag}B`, bigSize, replicas[0]);
+  const polling = pollAll(poller, batches, smallCount + 1, smoke ? 60_000 : 240_000);
+  // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
+  polling.catch(() => undefined);
   let killedAt: number | undefined;
   for (let index = 0; index < smallCount; index += 1) {
     await sleep(gapMs);
@@ -214,7 +216,7 @@ async function fleetRun(
       killedAt = performance.now();
     }
   }
-  await polling.done(smallCount + 1);
+  await polling;
   const loads = new Map<string, number[]>();
   for (const request of context.frontend.requests()) {
     const match = /^\/report\?studentId=([^&]+)&/.exec(request.path);
@@ -229,37 +231,39 @@ async function fleetRun(
   return { batches, startedAt, killedAt, loads };
 }
 
-/** Polls every tracked batch until `count` of them are settled (or the time is up). */
-function pollAll(replica: RunningService, batches: Tracked[], timeoutMs: number) {
+/**
+ * Polls every tracked batch from now on (finish times are when a poll first saw them: every 200 ms) until
+ * `expected` batches exist and all are settled, or the time is up.
+ */
+function pollAll(
+  replica: RunningService,
+  batches: Tracked[],
+  expected: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  return {
-    async done(count: number): Promise<void> {
-      for (;;) {
-        for (const batch of batches) {
-          if (batch.completedAt !== undefined) continue;
-          const status = await batchStatus(replica, batch.batchId);
-          const now = performance.now();
-          for (const item of status.items) {
-            if (
-              item.studentId &&
-              item.state !== 'pending' &&
-              item.state !== 'active' &&
-              !batch.finished.has(item.studentId)
-            ) {
-              batch.finished.set(item.studentId, now);
-            }
-          }
-          if (status.pending === 0) {
-            batch.completedAt = now;
-            batch.final = status;
-          }
+  const poll = async (): Promise<void> => {
+    for (;;) {
+      for (const batch of batches) {
+        if (batch.completedAt !== undefined) continue;
+        const status = await batchStatus(replica, batch.batchId);
+        const now = performance.now();
+        for (const item of status.items) {
+          const final = item.state !== 'pending' && item.state !== 'active';
+          if (item.studentId && final && !batch.finished.has(item.studentId))
+            batch.finished.set(item.studentId, now);
         }
-        if (batches.length >= count && batches.every((batch) => batch.completedAt !== undefined)) return;
-        if (performance.now() > deadline) throw new Error('fleet run: batches did not settle in time');
-        await sleep(POLL_MS);
+        if (status.pending === 0) {
+          batch.completedAt = now;
+          batch.final = status;
+        }
       }
-    },
+      if (batches.length >= expected && batches.every((batch) => batch.completedAt !== undefined)) return;
+      if (performance.now() > deadline) throw new Error('fleet run: batches did not settle in time');
+      await sleep(POLL_MS);
+    }
   };
+  return poll();
 }
 
 function rowsOf(run: FleetRun): TimelineRow[] {

@@ -60,8 +60,12 @@ export class BullmqBatchRunner
     });
     this.worker.on('failed', (job, error) => {
       // Only stalls beyond maxStalledCount end here (our processor never throws for an item's own failure).
-      if (job)
-        void this.processor.abandon(job.data.batchId, job.data.index, `replica lost: ${error.message}`);
+      if (!job) return;
+      this.processor
+        .abandon(job.data.batchId, job.data.index, `replica lost: ${error.message}`)
+        .catch((failure: unknown) =>
+          this.logger.error({ err: failure, batchId: job.data.batchId }, 'batch item could not be abandoned'),
+        );
     });
     this.worker.on('error', (error) => this.onError(error));
   }
@@ -144,7 +148,9 @@ export class BullmqBatchRunner
         await job.moveToDelayed(Date.now() + outcome.retryInMs, token);
         throw new DelayedError();
       } catch (error) {
-        if (!(error instanceof CoordinationUnavailable) || this.stopping) throw error;
+        if (!(error instanceof CoordinationUnavailable)) throw error;
+        // Stopping: leave the job unfinished (never failed), so its lock lapses and another replica takes it.
+        if (this.stopping) return new Promise<never>(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
       }
     }
