@@ -1,6 +1,8 @@
 // First: tracing must patch http and express before they are loaded.
 import { telemetry } from './telemetry/tracing';
 import 'reflect-metadata';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory';
 import { ConfigError, loadServiceConfig, readEnvironment, type LoadedConfig } from './config';
@@ -10,11 +12,14 @@ const SHUTDOWN_SLACK_MS = 5000;
 
 async function bootstrap(): Promise<void> {
   const { config, warnings } = loadConfigOrExit();
+  await assertListenAddress(config.http.host);
   const app = await createApp(config);
   const logger = app.get(Logger);
   for (const warning of warnings) logger.warn(`CONFIG WARNING: ${warning}`);
-  await app.listen(config.http.port);
-  logger.log(`listening on port ${config.http.port} (storage: ${config.storage.driver})`);
+  if (config.http.host === undefined) await app.listen(config.http.port);
+  else await app.listen(config.http.port, config.http.host);
+  const where = config.http.host === undefined ? 'every interface' : config.http.host;
+  logger.log(`listening on ${where}, port ${config.http.port} (storage: ${config.storage.driver})`);
   // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit status would say "killed".
   // Closing drains renders in flight (SHUTDOWN_GRACE_MS), closes Chromium, then exits 0.
   let stopping = false;
@@ -43,6 +48,20 @@ async function bootstrap(): Promise<void> {
           },
         );
     });
+  }
+}
+
+/** HOST must be an IP literal or a name that resolves; otherwise exit 1 with a line naming it. */
+async function assertListenAddress(host: string | undefined): Promise<void> {
+  if (host === undefined || isIP(host) !== 0) return;
+  try {
+    await lookup(host);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'lookup failed';
+    process.stderr.write(
+      `Invalid configuration: HOST "${host}" is neither an IP address nor a name that resolves (${reason})\n`,
+    );
+    process.exit(1);
   }
 }
 

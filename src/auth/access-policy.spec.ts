@@ -1,6 +1,6 @@
 import { Unauthenticated } from '../common/domain.errors';
 import type { Report } from '../report';
-import { mayStore, mayView } from './access-policy';
+import { mayList, mayStore, mayView } from './access-policy';
 import { viewerFromClaims } from './viewer';
 
 const studentReport = (studentId: string, classId?: string, testId = 'Test_5'): Report => ({
@@ -174,6 +174,53 @@ describe('access policy', () => {
       ])('should not cover %s', (_, viewer, report) => {
         expect(mayView(viewer, report)).toBe(false);
       });
+
+      it('should open only the one report a minted student or teacher token names, whatever its role', () => {
+        const studentToken = viewerFromClaims({
+          user_type: 'teacher',
+          student_id: 'S1',
+          teacher_id: 'T9',
+          scope: 'report:read',
+          class_id: 'C1',
+          test_id: 'Test_5',
+          report_type: 'student',
+        });
+        expect(mayView(studentToken, studentReport('S1', 'C1', 'Test_5'))).toBe(true);
+        expect(mayView(studentToken, studentReport('S2', 'C1', 'Test_5'))).toBe(false);
+        const teacherToken = viewerFromClaims({
+          user_type: 'admin',
+          teacher_id: 'T1',
+          scope: 'report:read',
+          class_id: 'C1',
+          test_id: 'Test_5',
+          report_type: 'teacher',
+        });
+        expect(mayView(teacherToken, teacherReport('T1', 'C1', 'Test_5'))).toBe(true);
+        expect(mayView(teacherToken, teacherReport('T2', 'C1', 'Test_5'))).toBe(false);
+      });
+    });
+  });
+
+  describe(mayList.name, () => {
+    it('should let no report:read token list or bundle reports, and others as before', () => {
+      const minted = { scope: 'report:read', class_id: 'C1', test_id: 'Test_5' };
+      expect(
+        mayList(
+          viewerFromClaims({
+            user_type: 'teacher',
+            user_id: 'pdf-service',
+            report_type: 'overall',
+            ...minted,
+          }),
+        ),
+      ).toBe(false);
+      expect(
+        mayList(
+          viewerFromClaims({ user_type: 'student', student_id: 'S1', report_type: 'student', ...minted }),
+        ),
+      ).toBe(false);
+      expect(mayList(viewerFromClaims({ user_type: 'admin', user_id: 'A', ...minted }))).toBe(false);
+      expect(mayList(viewerFromClaims({ role: 'teacher', teacher_id: 'T1', class_ids: ['C1'] }))).toBe(true);
     });
   });
 

@@ -26,6 +26,19 @@ export function mayView(viewer: Viewer, report: Report): boolean {
   }
 }
 
+/**
+ * May this viewer list or bundle reports (the class status, bulk zips)? Never with a `report:read` token:
+ * it was minted for rendering one report and opens nothing more.
+ */
+export function mayList(viewer: Viewer): boolean {
+  return viewer.reportScope === undefined;
+}
+
+/** 403 unless `mayList`. */
+export function assertMayList(viewer: Viewer): void {
+  if (!mayList(viewer)) throw new Forbidden('a report token opens one report; it lists none');
+}
+
 /** The one refusal of every route: 403 unless `mayView`. */
 export function assertMayView(viewer: Viewer, report: Report): void {
   if (!mayView(viewer, report)) throw new Forbidden('this token does not cover that report');
@@ -51,5 +64,9 @@ function withinReportScope(viewer: Viewer, report: Report): boolean {
   if (scope === undefined) return true;
   if (scope === null) return false;
   if (scope.kind !== undefined && scope.kind !== report.kind) return false;
-  return scope.classId === report.classId && scope.testId === report.testId;
+  if (scope.classId !== report.classId || scope.testId !== report.testId) return false;
+  // A token minted for one report opens that report only: its student's, or its teacher's.
+  if (scope.kind === 'student') return report.kind === 'student' && report.studentId === viewer.studentId;
+  if (scope.kind === 'teacher') return report.kind === 'teacher' && report.teacherId === viewer.teacherId;
+  return true;
 }

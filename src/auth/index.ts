@@ -1,4 +1,4 @@
-export { assertMayView, mayStore, mayView } from './access-policy';
+export { assertMayList, assertMayView, mayList, mayStore, mayView } from './access-policy';
 export { viewerFromClaims, viewerIdentity, type Viewer, type ViewerRole } from './viewer';
 export { AuthModule } from './auth.module';
 export { Public } from './public.decorator';

@@ -15,6 +15,11 @@ export interface EnvironmentVariable {
 export const ENVIRONMENT_VARIABLES = [
   { name: 'PORT', meaning: 'HTTP port', defaultText: '8080', default: '8080' },
   {
+    name: 'HOST',
+    meaning: 'listen address: an IP literal or a name that resolves (`127.0.0.1` keeps it on loopback)',
+    defaultText: 'all interfaces',
+  },
+  {
     name: 'NODE_ENV',
     meaning: '`production` makes startup strict',
     defaultText: 'development',

@@ -53,6 +53,7 @@ export function loadServiceConfig(rawEnv: Env): LoadedConfig {
   const config: ServiceConfig = {
     http: {
       port: env.integer('PORT', 1, 65535),
+      host: env.text('HOST'),
       nodeEnv,
       logLevel: env.optionalOneOf('LOG_LEVEL', LOG_LEVELS) ?? (nodeEnv === 'development' ? 'debug' : 'info'),
       prettyLogs: nodeEnv === 'development',

@@ -4,6 +4,8 @@ export type NodeEnv = 'development' | 'production' | 'test';
 
 export interface HttpConfig {
   port: number;
+  /** The listen address; undefined = every interface. Checked to resolve at startup (main.ts). */
+  host: string | undefined;
   nodeEnv: NodeEnv;
   logLevel: string;
   /** Human-readable logs instead of JSON lines. */

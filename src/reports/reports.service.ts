@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertMayView, mayStore, ReportTokens, type Caller } from '../auth';
+import { assertMayList, assertMayView, mayStore, ReportTokens, type Caller } from '../auth';
 import { DomainError, ReportNotStored, ReportPurged, StorageUnavailable } from '../common/domain.errors';
 import { contentEtag } from '../common/etag';
 import { REPORTS_CONFIG, type ReportsConfig } from '../config';
@@ -91,6 +91,7 @@ export class ReportsService {
    * number of students in progress at once.
    */
   async bulk(caller: Caller, request: BulkRequest): Promise<AsyncIterable<BulkEntry>> {
+    assertMayList(caller.viewer);
     const reports = request.studentIds.map((studentId) =>
       this.authorize(caller, {
         kind: 'student',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { assertMayView, type Caller } from '../auth';
+import { assertMayList, assertMayView, type Caller } from '../auth';
 import { BatchesService } from '../batches';
 import { classTestEntry, classTestPrefix, parseClassReport, reportKey, type ClassReport } from '../report';
 import type { ReportInput } from '../report';
@@ -88,6 +88,7 @@ export class ReportStatusService {
 
   /** One storage listing of the class/test folder (paged by the driver), not one call per student. */
   async forClass(caller: Caller, query: { classId?: string; testId: string }): Promise<ClassStatus> {
+    assertMayList(caller.viewer);
     // The class overall report's rule: teachers, educators and admins with the class in scope.
     const overall = authorize(caller, { kind: 'overall', classId: query.classId, testId: query.testId });
     const prefix = classTestPrefix(overall);
