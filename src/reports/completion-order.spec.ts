@@ -35,4 +35,20 @@ describe('inCompletionOrder', () => {
   it('should yield nothing for no items', async () => {
     await expect(collect(inCompletionOrder([], () => after(1, 'x'), 2))).resolves.toEqual([]);
   });
+
+  it('should start nothing more and discard what is still in progress when the consumer stops early', async () => {
+    const started: number[] = [];
+    const discarded: number[] = [];
+    const work = (n: number) => {
+      started.push(n);
+      return new Promise<number>((resolve) => setTimeout(() => resolve(n), n * 5));
+    };
+    for await (const first of inCompletionOrder([1, 2, 3, 4, 5, 6], work, 3, (n) => discarded.push(n))) {
+      expect(first).toBe(1);
+      break;
+    }
+    await after(40, 'settled');
+    expect(started).toEqual([1, 2, 3, 4]);
+    expect(discarded.sort()).toEqual([2, 3, 4]);
+  });
 });

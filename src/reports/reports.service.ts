@@ -11,14 +11,15 @@ import { inCompletionOrder } from './completion-order';
 import { filenameOf, titleOf } from './report-names';
 import { ReportPageUrls, type ReportPage } from './report-page-urls';
 import { ReportsMetrics } from './reports.metrics';
-import type {
-  BulkEntry,
-  BulkRequest,
-  DemandFacts,
-  DownloadRequest,
-  ServedReport,
-  TriggerRequest,
-  TriggerResult,
+import {
+  closeBody,
+  type BulkEntry,
+  type BulkRequest,
+  type DemandFacts,
+  type DownloadRequest,
+  type ServedReport,
+  type TriggerRequest,
+  type TriggerResult,
 } from './served-report';
 import { ViewerRenders } from './viewer-renders';
 
@@ -90,7 +91,7 @@ export class ReportsService {
    * fit the caller's render budget (429 before any work), then entries come in completion order, a bounded
    * number of students in progress at once.
    */
-  async bulk(caller: Caller, request: BulkRequest): Promise<AsyncIterable<BulkEntry>> {
+  async bulk(caller: Caller, request: BulkRequest): Promise<AsyncGenerator<BulkEntry, void, undefined>> {
     assertMayList(caller.viewer);
     const reports = request.studentIds.map((studentId) =>
       this.authorize(caller, {
@@ -108,7 +109,13 @@ export class ReportsService {
       this.config.bulkConcurrency,
       this.config.maxRendersPerViewer ?? Number.POSITIVE_INFINITY,
     );
-    return inCompletionOrder(reports, (report) => this.bulkEntry(caller, report, request), concurrency);
+    // Entries the zip never takes (its client gone) are closed, so no stream is left to the collector.
+    return inCompletionOrder(
+      reports,
+      (report) => this.bulkEntry(caller, report, request),
+      concurrency,
+      closeBody,
+    );
   }
 
   /**

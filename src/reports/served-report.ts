@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ReportInput } from '../report';
 import type { ReportPage } from './report-page-urls';
 import type { CacheTally } from './reports.metrics';
@@ -53,6 +53,11 @@ export interface BulkEntry {
   /** Stored stream or fresh bytes; absent when failed. */
   body?: Readable | Uint8Array;
   error?: string;
+}
+
+/** A stored entry's stream holds a file descriptor or a storage socket until it is read or destroyed. */
+export function closeBody(entry: BulkEntry): void {
+  if (entry.body instanceof Readable) entry.body.destroy();
 }
 
 /** The backend trigger's request. */
