@@ -3,6 +3,8 @@ import type { StoredObject } from '../storage';
 
 /** A stored report as a lookup found it: its facts, and its bytes when they were asked for. */
 export interface StoredReport extends StoredObject {
+  /** The frontend it was rendered from (recorded with it; DEFAULT_FRONTEND_ORIGIN when nothing was). */
+  origin: string;
   body: Readable | undefined;
 }
 

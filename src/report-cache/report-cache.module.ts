@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { REPORTS_CONFIG, type ReportsConfig } from '../config';
+import { FRONTEND_CONFIG, REPORTS_CONFIG, type FrontendConfig, type ReportsConfig } from '../config';
 import { CoordinationModule, KeyLocks, PurgeLog } from '../coordination';
 import { MetricsModule, MetricsRegistry } from '../metrics';
 import { StorageModule, ReportStorage } from '../storage';
@@ -18,8 +18,17 @@ import { ReportCacheMetrics } from './report-cache.metrics';
         purges: PurgeLog,
         registry: MetricsRegistry,
         config: ReportsConfig,
-      ) => new ReportCache(storage, locks, purges, new ReportCacheMetrics(registry), config.lockWaitMs),
-      inject: [ReportStorage, KeyLocks, PurgeLog, MetricsRegistry, REPORTS_CONFIG],
+        frontend: FrontendConfig,
+      ) =>
+        new ReportCache(
+          storage,
+          locks,
+          purges,
+          new ReportCacheMetrics(registry),
+          config.lockWaitMs,
+          frontend.defaultOrigin,
+        ),
+      inject: [ReportStorage, KeyLocks, PurgeLog, MetricsRegistry, REPORTS_CONFIG, FRONTEND_CONFIG],
     },
   ],
   exports: [ReportCache],

@@ -8,8 +8,9 @@ import { ReportCache } from './report-cache';
 import type { ReportCacheMetrics } from './report-cache.metrics';
 
 const KEY = 'reports/C1/Test_5/students/S1.pdf' as ReportKey;
+const ORIGIN = 'https://school.example.com';
 const PDF = Buffer.from('%PDF-1.7 fake');
-const STORED: StoredObject = { size: 42, etag: '"stored"', lastModified: new Date(0) };
+const STORED: StoredObject = { size: 42, etag: '"stored"', lastModified: new Date(0), metadata: {} };
 const free = strictFake<KeyLocks>('locks', {
   tryAcquire: () => Promise.resolve(strictFake<KeyLease>('lease', { release: () => Promise.resolve() })),
   held: () => Promise.resolve([]),
@@ -30,6 +31,7 @@ function setup(storage: Partial<ReportStorage>, options: { locks?: KeyLocks; pur
     options.purges ?? neverPurged,
     metrics,
     1000,
+    ORIGIN,
   );
   return { sut, failures };
 }
@@ -42,12 +44,12 @@ describe(ReportCache.name, () => {
     it('should open the object for its bytes in one call', async () => {
       const body = Readable.from([PDF]);
       const { sut } = setup({ open: () => Promise.resolve({ object: STORED, body }) });
-      await expect(sut.lookup(KEY, 'bytes')).resolves.toEqual({ ...STORED, body });
+      await expect(sut.lookup(KEY, 'bytes')).resolves.toEqual({ ...STORED, origin: ORIGIN, body });
     });
 
     it('should ask only for the facts when told so', async () => {
       const { sut } = setup({ stat: () => Promise.resolve(STORED) });
-      await expect(sut.lookup(KEY, 'facts')).resolves.toEqual({ ...STORED, body: undefined });
+      await expect(sut.lookup(KEY, 'facts')).resolves.toEqual({ ...STORED, origin: ORIGIN, body: undefined });
     });
 
     it('should count storage that cannot answer as not stored, and count the failure', async () => {
@@ -75,7 +77,7 @@ describe(ReportCache.name, () => {
       const write = writing();
       const { sut } = setup({ write });
       await expect(
-        sut.produce(KEY, { store: true }, render(), { 'report-kind': 'student' }),
+        sut.produce(KEY, ORIGIN, { store: true }, render(), { 'report-kind': 'student' }),
       ).resolves.toEqual({
         bytes: new Uint8Array(PDF),
         etag: '"written"',
@@ -83,7 +85,7 @@ describe(ReportCache.name, () => {
       });
       expect(write).toHaveBeenCalledWith(KEY, new Uint8Array(PDF), {
         contentType: 'application/pdf',
-        metadata: { 'report-kind': 'student' },
+        metadata: { 'report-kind': 'student', 'report-origin': ORIGIN },
       });
     });
 
@@ -92,8 +94,8 @@ describe(ReportCache.name, () => {
       const work = jest.fn(() => new Promise<Uint8Array>((resolve) => (finish = resolve)));
       const write = writing();
       const { sut } = setup({ write });
-      const first = sut.produce(KEY, { store: false, gone: new AbortController().signal }, work, {});
-      const second = sut.produce(KEY, { store: true }, work, {});
+      const first = sut.produce(KEY, ORIGIN, { store: false, gone: new AbortController().signal }, work, {});
+      const second = sut.produce(KEY, ORIGIN, { store: true }, work, {});
       await new Promise((resolve) => setImmediate(resolve));
       finish(new Uint8Array(PDF));
       await expect(first).resolves.toMatchObject({ outcome: 'stored' });
@@ -104,14 +106,14 @@ describe(ReportCache.name, () => {
 
     it('should answer not_stored, with an etag of the bytes, when nobody may store', async () => {
       const { sut } = setup({});
-      const produced = await sut.produce(KEY, { store: false }, render(), {});
+      const produced = await sut.produce(KEY, ORIGIN, { store: false }, render(), {});
       expect(produced.outcome).toBe('not_stored');
       expect(produced.etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
     });
 
     it('should answer store_failed and count it when the write fails', async () => {
       const { sut, failures } = setup({ write: () => Promise.reject(new StorageUnavailable('write')) });
-      await expect(sut.produce(KEY, { store: true }, render(), {})).resolves.toMatchObject({
+      await expect(sut.produce(KEY, ORIGIN, { store: true }, render(), {})).resolves.toMatchObject({
         outcome: 'store_failed',
       });
       expect(failures).toEqual(['write']);
@@ -123,7 +125,7 @@ describe(ReportCache.name, () => {
         purgedAfter: (_key, epoch) => Promise.resolve(epoch === 7),
       });
       const { sut } = setup({}, { purges });
-      await expect(sut.produce(KEY, { store: true }, render(), {})).resolves.toMatchObject({
+      await expect(sut.produce(KEY, ORIGIN, { store: true }, render(), {})).resolves.toMatchObject({
         outcome: 'purged',
       });
     });
@@ -135,10 +137,10 @@ describe(ReportCache.name, () => {
         purgedAfter: (_key, epoch) => Promise.resolve(epoch < 5),
       });
       const { sut } = setup({}, { purges });
-      await expect(sut.produce(KEY, { store: true, since: 3 }, render(), {})).resolves.toMatchObject({
+      await expect(sut.produce(KEY, ORIGIN, { store: true, since: 3 }, render(), {})).resolves.toMatchObject({
         outcome: 'purged',
       });
-      await expect(sut.produce(KEY, { store: true, since: 5 }, render(), {})).rejects.toThrow(
+      await expect(sut.produce(KEY, ORIGIN, { store: true, since: 5 }, render(), {})).rejects.toThrow(
         'unexpected use of storage.write',
       );
     });
@@ -148,7 +150,7 @@ describe(ReportCache.name, () => {
       const purges = strictFake<PurgeLog>('purges', { epoch: () => Promise.resolve(0), purgedAfter });
       const remove = jest.fn(() => Promise.resolve());
       const { sut } = setup({ write: writing(), delete: remove }, { purges });
-      await expect(sut.produce(KEY, { store: true }, render(), {})).resolves.toMatchObject({
+      await expect(sut.produce(KEY, ORIGIN, { store: true }, render(), {})).resolves.toMatchObject({
         outcome: 'purged',
       });
       expect(remove).toHaveBeenCalledWith(KEY);
@@ -164,7 +166,7 @@ describe(ReportCache.name, () => {
         { open: () => Promise.resolve({ object: STORED, body: Readable.from([PDF]) }) },
         { locks: held },
       );
-      await expect(sut.produce(KEY, { store: true }, work, {})).resolves.toEqual({
+      await expect(sut.produce(KEY, ORIGIN, { store: true }, work, {})).resolves.toEqual({
         bytes: new Uint8Array(PDF),
         etag: '"stored"',
         outcome: 'stored',
@@ -173,13 +175,18 @@ describe(ReportCache.name, () => {
     });
 
     it('should render itself when the other replica stored nothing', async () => {
-      const tryAcquire = jest.fn().mockResolvedValueOnce(null);
+      const release = jest.fn(() => Promise.resolve());
+      const tryAcquire = jest.fn().mockResolvedValueOnce(null).mockResolvedValue({ release });
       const held = strictFake<KeyLocks>('locks', { tryAcquire, waitForRelease: () => Promise.resolve(true) });
       const work = render();
       const { sut } = setup({ open: () => Promise.resolve(null), write: writing() }, { locks: held });
-      await expect(sut.produce(KEY, { store: true }, work, {})).resolves.toMatchObject({ outcome: 'stored' });
+      await expect(sut.produce(KEY, ORIGIN, { store: true }, work, {})).resolves.toMatchObject({
+        outcome: 'stored',
+      });
       expect(work).toHaveBeenCalledTimes(1);
-      expect(tryAcquire).toHaveBeenCalledTimes(1);
+      // Its lock free again, it took it for its own render.
+      expect(tryAcquire).toHaveBeenCalledTimes(2);
+      expect(release).toHaveBeenCalledTimes(1);
     });
   });
 
@@ -222,6 +229,7 @@ describe(ReportCache.name, () => {
       const { sut } = setup({ write: writing() }, { locks });
       const produced = sut.produce(
         KEY,
+        ORIGIN,
         { store: true },
         () => new Promise((resolve) => (finish = resolve)),
         {},

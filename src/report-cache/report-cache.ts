@@ -8,10 +8,13 @@ import type { ReportKey } from '../report';
 import { ReportStorage, type StoredObject } from '../storage';
 import { inSpan } from '../telemetry/spans';
 import type { Produced, ProduceDemand, RenderWork, StoredReport } from './produced';
-import { RenderFlights } from './render-flights';
+import { KeyQueue } from './key-queue';
+import { RenderFlights, type FlightControl } from './render-flights';
 import type { ReportCacheMetrics } from './report-cache.metrics';
 
 const PDF = 'application/pdf';
+/** The metadata entry a stored render's origin is recorded under (S3 `x-amz-meta-report-origin`). */
+const ORIGIN = 'report-origin';
 
 /**
  * Stored reports by key: look one up, produce one by running a render it is given (one render per key in
@@ -19,15 +22,19 @@ const PDF = 'application/pdf';
  * rendered. It knows keys and bytes, never pages, tokens or users: callers decide who may have what.
  *
  * Concurrency, one mechanism per problem:
- * - in-process flights: concurrent callers of one key share one render (eight misses make one render);
+ * - in-process flights: concurrent callers of one key and origin share one render (eight misses, one render);
+ * - a per-key queue in the process: renders of one key from different origins run one after the other, so
+ *   the last one written is the last one answered (never two writes racing);
  * - the fleet's per-key lock: a replica that finds the key locked waits for the holder and answers what it
- *   stored, so one key renders once across replicas;
+ *   stored when it is the same origin's (else it renders its own once the lock is free), so one key renders
+ *   once across replicas;
  * - the purge epoch, read before the render and checked before and after the write: a purge that ran
  *   meanwhile wins, and a write that raced it is deleted again.
  */
 export class ReportCache {
   private readonly logger = new Logger(ReportCache.name);
   private readonly flights = new RenderFlights<Produced>();
+  private readonly queue = new KeyQueue();
 
   constructor(
     private readonly storage: ReportStorage,
@@ -36,6 +43,8 @@ export class ReportCache {
     private readonly metrics: ReportCacheMetrics,
     /** How long to wait for another replica's render of the same key. */
     private readonly lockWaitMs: number,
+    /** What a stored report with no recorded origin counts as rendered from. */
+    private readonly defaultOrigin: string,
   ) {}
 
   /**
@@ -97,11 +106,26 @@ export class ReportCache {
    */
   produce(
     key: ReportKey,
+    origin: string,
     demand: ProduceDemand,
     work: RenderWork,
     metadata: Record<string, string>,
   ): Promise<Produced> {
-    return this.flights.join(key, demand, async (flight) => {
+    return this.flights.join(`${key} ${origin}`, demand, (flight) =>
+      this.queue.run(key, () => this.produceNow(key, origin, demand, flight, work, metadata)),
+    );
+  }
+
+  private async produceNow(
+    key: ReportKey,
+    origin: string,
+    demand: ProduceDemand,
+    flight: FlightControl,
+    work: RenderWork,
+    metadata: Record<string, string>,
+  ): Promise<Produced> {
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
       const lease = await this.locks.tryAcquire(key).catch((error: unknown) => {
         // Redis unreachable: a download still gets its PDF, but nothing may be stored (no lock, no purge log).
         if (error instanceof CoordinationUnavailable && !demand.mustStore) return 'uncoordinated' as const;
@@ -113,19 +137,22 @@ export class ReportCache {
         return { bytes, etag: contentEtag(bytes), outcome: 'not_stored' };
       }
       if (!lease) {
-        const elsewhere = await this.awaitElsewhere(key);
+        const elsewhere = await this.awaitElsewhere(key, origin, deadline);
         if (elsewhere) return elsewhere;
+        // Another origin's render (or none stored): take the lock for ours while there is time to wait.
+        if (Date.now() < deadline) continue;
       }
       try {
         this.logger.log({ key, driver: this.storage.driver }, 'Starting PDF generation');
         const startedAt = await this.purges.epoch();
         const bytes = await work(flight.abandoned);
         if (!flight.shouldStore()) return { bytes, etag: contentEtag(bytes), outcome: 'not_stored' };
-        return await this.store(key, bytes, Math.min(startedAt, flight.since() ?? startedAt), metadata);
+        const since = Math.min(startedAt, flight.since() ?? startedAt);
+        return await this.store(key, bytes, since, { ...metadata, [ORIGIN]: origin });
       } finally {
         await lease?.release();
       }
-    });
+    }
   }
 
   /**
@@ -146,13 +173,13 @@ export class ReportCache {
 
   /** Is `key` being rendered now, in this process or on any replica? */
   async isRendering(key: ReportKey): Promise<boolean> {
-    return this.flights.has(key) || (await this.locks.isHeld(key));
+    return this.queue.has(key) || (await this.locks.isHeld(key));
   }
 
   /** Keys starting with `prefix` being rendered now, in this process or on any replica. */
   async renderingUnder(prefix: string): Promise<Set<string>> {
     const held = await this.locks.held(prefix);
-    return new Set([...this.flights.keys, ...held].filter((key) => key.startsWith(prefix)));
+    return new Set([...this.queue.keys, ...held].filter((key) => key.startsWith(prefix)));
   }
 
   private async lookupNow(key: ReportKey, want: 'facts' | 'bytes'): Promise<StoredReport | null> {
@@ -160,10 +187,10 @@ export class ReportCache {
     try {
       if (want === 'bytes') {
         const opened = await this.storage.open(key);
-        found = opened && { ...opened.object, body: opened.body };
+        found = opened && { ...opened.object, origin: this.originOf(opened.object), body: opened.body };
       } else {
         const stat = await this.storage.stat(key);
-        found = stat && { ...stat, body: undefined };
+        found = stat && { ...stat, origin: this.originOf(stat), body: undefined };
       }
     } catch (error) {
       this.storageFailed('read', key, error);
@@ -175,11 +202,15 @@ export class ReportCache {
     return found;
   }
 
-  /** The PDF another replica is rendering for `key`, once it is stored; null when it was not. */
-  private async awaitElsewhere(key: ReportKey): Promise<Produced | null> {
-    await this.locks.waitForRelease(key, this.lockWaitMs);
+  /** What another replica stored for `key` from `origin`, once its lock is free; null when it was not. */
+  private async awaitElsewhere(key: ReportKey, origin: string, deadline: number): Promise<Produced | null> {
+    await this.locks.waitForRelease(key, Math.max(0, deadline - Date.now()));
     const found = await this.lookup(key, 'bytes');
     if (!found?.body) return null;
+    if (found.origin !== origin) {
+      found.body.destroy();
+      return null;
+    }
     const bytes = new Uint8Array(Buffer.concat(await found.body.toArray()));
     return { bytes, etag: found.etag, outcome: 'stored' };
   }
@@ -230,6 +261,10 @@ export class ReportCache {
       this.storageFailed('write', key, error);
       return unstored('store_failed');
     }
+  }
+
+  private originOf(stored: StoredObject): string {
+    return stored.metadata[ORIGIN] ?? this.defaultOrigin;
   }
 
   private storageFailed(operation: 'read' | 'write', key: string, error: unknown): void {

@@ -16,7 +16,14 @@ const SECRET = 'unit-test-secret';
 const FRONTEND = 'https://school.example.com';
 const KEY = 'reports/C1/Test_5/students/S1.pdf';
 const PDF = Buffer.from('%PDF-1.7 fake');
-const STORED: StoredReport = { size: 42, etag: '"stored"', lastModified: new Date(0), body: undefined };
+const STORED: StoredReport = {
+  size: 42,
+  etag: '"stored"',
+  lastModified: new Date(0),
+  metadata: {},
+  origin: FRONTEND,
+  body: undefined,
+};
 
 const pages = new ReportPageUrls({
   defaultOrigin: FRONTEND,
@@ -103,7 +110,7 @@ function trigger(overrides: Partial<TriggerRequest> = {}): TriggerRequest {
 
 /** Runs the render it is given, as the cache would, and answers it as stored. */
 function producing(outcome: 'stored' | 'not_stored' | 'store_failed' | 'purged' = 'stored') {
-  return jest.fn(async (_key: string, _demand: unknown, work: RenderWork) => {
+  return jest.fn(async (_key: string, _origin: string, _demand: unknown, work: RenderWork) => {
     const bytes = await work(new AbortController().signal);
     return { bytes, etag: '"written"', outcome };
   });
@@ -168,6 +175,7 @@ describe(ReportsService.name, () => {
       expect(counted).toEqual(['miss']);
       expect(produce).toHaveBeenCalledWith(
         KEY,
+        FRONTEND,
         expect.objectContaining({ store: true }),
         expect.any(Function),
         {
@@ -205,7 +213,7 @@ describe(ReportsService.name, () => {
       const { tally, counted } = tallied();
       const served = await sut.serve(unscopedStudent, download({ classId: 'OTHER', tally }));
       expect(served.cache).toBe('BYPASS');
-      expect(produce.mock.calls[0][1]).toMatchObject({ store: false });
+      expect(produce.mock.calls[0][2]).toMatchObject({ store: false });
       expect(counted).toEqual(['bypass']);
     });
 
@@ -342,6 +350,17 @@ describe(ReportsService.name, () => {
         code: 'storage_unavailable',
         retryAfterSeconds: 30,
       });
+    });
+
+    it('should render afresh with force false when the stored PDF came from another frontend', async () => {
+      const { sut } = setup(
+        {
+          lookup: () => Promise.resolve({ ...STORED, origin: 'https://other.example.com' }),
+          produce: producing(),
+        },
+        { render: rendering() },
+      );
+      await expect(sut.generate(trigger({ force: false }))).resolves.toMatchObject({ cached: false });
     });
 
     it('should keep a stored PDF when force is false', async () => {

@@ -131,7 +131,8 @@ export class ReportsService {
     const tally = this.metrics.tally(priority === 'batch' ? 'internal-batch' : 'internal-trigger');
     if (trigger.force === false) {
       const found = await this.cache.lookup(key, 'facts');
-      if (found) {
+      // Kept only when it was rendered from the frontend this trigger names.
+      if (found && found.origin === this.pages.originFor(trigger.origin)) {
         tally('hit');
         return { key, cached: true, bytes: found.size, durationMs: elapsed(started) };
       }
@@ -220,9 +221,11 @@ export class ReportsService {
     source: { origin?: string; reportToken?: string; requestId: string },
     priority?: RenderPriority,
   ): Promise<Produced> {
+    // Decided before the render: the frontend it is rendered from is recorded with it and never raced.
+    const origin = this.pages.originFor(source.origin);
     const work: RenderWork = (abandoned) =>
       this.renderer.render({
-        url: this.pages.url(report.kind, report, source.origin),
+        url: this.pages.url(report.kind, report, origin),
         token: source.reportToken ?? this.tokens.mint(report),
         requestId: source.requestId,
         // Once running, a render that may be stored finishes (bounded by RENDER_TIMEOUT_MS).
@@ -230,7 +233,7 @@ export class ReportsService {
         priority,
         title: titleOf(report),
       });
-    return this.cache.produce(reportKey(report), demand, work, { 'report-kind': report.kind });
+    return this.cache.produce(reportKey(report), origin, demand, work, { 'report-kind': report.kind });
   }
 }
 

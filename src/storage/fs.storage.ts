@@ -5,6 +5,7 @@ import {
   mkdir,
   open,
   readdir,
+  readFile,
   rename,
   rm,
   stat,
@@ -21,11 +22,13 @@ import { OpenedObject, ReportStorage, StoredObject, WriteOptions } from './repor
 import { assertStorageKey } from './storage-key';
 
 const TEMP_SUFFIX = '.partial';
+/** An object's metadata lives beside it in `<file>.meta.json`; listings never name these. */
+const META_SUFFIX = '.meta.json';
 
 /**
  * The embedded driver: objects are files under one root folder. Writes go to a temp file in the target
- * folder and are renamed into place, so readers never see half a PDF. Metadata is not kept: the stored
- * reports are all PDFs, and the key says what they are.
+ * folder and are renamed into place, so readers never see half a PDF. Metadata (what rendered it) is a
+ * sidecar JSON file beside the object, written before it and deleted with it.
  */
 export class FsReportStorage extends ReportStorage {
   readonly driver = 'fs';
@@ -40,7 +43,7 @@ export class FsReportStorage extends ReportStorage {
     const path = this.pathOf(key);
     try {
       const info = await stat(path);
-      return info.isFile() ? storedObject(info) : null;
+      return info.isFile() ? storedObject(info, await readMetadata(path)) : null;
     } catch (error) {
       if (isMissing(error)) return null;
       throw new StorageUnavailable('stat', { cause: error });
@@ -63,7 +66,7 @@ export class FsReportStorage extends ReportStorage {
         await handle.close();
         return null;
       }
-      return { object: storedObject(info), body: handle.createReadStream() };
+      return { object: storedObject(info, await readMetadata(path)), body: handle.createReadStream() };
     } catch (error) {
       await handle.close();
       throw new StorageUnavailable('read', { cause: error });
@@ -84,15 +87,13 @@ export class FsReportStorage extends ReportStorage {
     return stream;
   }
 
-  async write(key: string, bytes: Uint8Array, _options: WriteOptions): Promise<StoredObject> {
+  async write(key: string, bytes: Uint8Array, options: WriteOptions): Promise<StoredObject> {
     const path = this.pathOf(key);
-    const temp = join(dirname(path), `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
     try {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(temp, bytes, { flush: true });
-      await rename(temp, path);
+      await writeWhole(`${path}${META_SUFFIX}`, JSON.stringify(options.metadata ?? {}));
+      await writeWhole(path, bytes);
     } catch (error) {
-      await rm(temp, { force: true });
       throw new StorageUnavailable('write', { cause: error });
     }
     const stored = await this.stat(key);
@@ -102,7 +103,9 @@ export class FsReportStorage extends ReportStorage {
 
   async delete(key: string): Promise<void> {
     try {
-      await rm(this.pathOf(key), { force: true });
+      const path = this.pathOf(key);
+      await rm(path, { force: true });
+      await rm(`${path}${META_SUFFIX}`, { force: true });
     } catch (error) {
       throw new StorageUnavailable('delete', { cause: error });
     }
@@ -145,7 +148,7 @@ export class FsReportStorage extends ReportStorage {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) await this.collect(path, keys);
-      else if (entry.isFile() && !entry.name.endsWith(TEMP_SUFFIX)) {
+      else if (entry.isFile() && !entry.name.endsWith(TEMP_SUFFIX) && !entry.name.endsWith(META_SUFFIX)) {
         keys.push(relative(this.root, path).split(sep).join('/'));
       }
     }
@@ -161,12 +164,35 @@ export class FsReportStorage extends ReportStorage {
 }
 
 /** The etag is size and modification time, like most file servers': a rewrite changes it. */
-function storedObject(info: Stats): StoredObject {
+function storedObject(info: Stats, metadata: Record<string, string>): StoredObject {
   return {
     size: info.size,
     etag: `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`,
     lastModified: info.mtime,
+    metadata,
   };
+}
+
+/** Written to a temp file in the same folder and renamed into place: a reader sees all of it or none. */
+async function writeWhole(path: string, data: Uint8Array | string): Promise<void> {
+  const temp = join(dirname(path), `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
+  try {
+    await writeFile(temp, data, { flush: true });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** The sidecar's metadata; none for an object written without it (or before sidecars existed). */
+async function readMetadata(path: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(`${path}${META_SUFFIX}`, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    if (isMissing(error)) return {};
+    throw error;
+  }
 }
 
 function isMissing(error: unknown): boolean {

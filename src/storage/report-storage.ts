@@ -6,6 +6,8 @@ export interface StoredObject {
   /** Quoted entity tag, usable as an HTTP ETag. */
   etag: string;
   lastModified: Date;
+  /** What the writer recorded with it (`WriteOptions.metadata`); empty when nothing was. */
+  metadata: Record<string, string>;
 }
 
 /** An object opened for reading: what it is, and its bytes. */

@@ -77,6 +77,7 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
         size: head.ContentLength ?? 0,
         etag: head.ETag ?? `"${objectKey}"`,
         lastModified: head.LastModified ?? new Date(0),
+        metadata: head.Metadata ?? {},
       };
     } catch (error) {
       if (isObjectMissing(error)) return null;
@@ -94,6 +95,7 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
           size: object.ContentLength ?? 0,
           etag: object.ETag ?? `"${objectKey}"`,
           lastModified: object.LastModified ?? new Date(0),
+          metadata: object.Metadata ?? {},
         },
         body: object.Body,
       };
@@ -128,7 +130,12 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
           Metadata: options.metadata,
         }),
       );
-      return { size: bytes.byteLength, etag: put.ETag ?? '', lastModified: new Date() };
+      return {
+        size: bytes.byteLength,
+        etag: put.ETag ?? '',
+        lastModified: new Date(),
+        metadata: options.metadata ?? {},
+      };
     } catch (error) {
       throw new StorageUnavailable('write', { cause: error });
     }

@@ -26,7 +26,11 @@ describe(FsReportStorage.name, () => {
       await sut.write('reports/T/Test_1/overall.pdf', Buffer.from('%PDF'), {
         contentType: 'application/pdf',
       });
-      expect(await readdir(join(dir, 'reports/T/Test_1'))).toEqual(['overall.pdf']);
+      // The PDF and its metadata sidecar, nothing half-written.
+      expect((await readdir(join(dir, 'reports/T/Test_1'))).sort()).toEqual([
+        'overall.pdf',
+        'overall.pdf.meta.json',
+      ]);
     });
   });
 });

@@ -73,6 +73,22 @@ export function storageContract(storage: () => ReportStorage): void {
     expect(await storage().list('reports/none/')).toEqual([]);
   });
 
+  it('should keep the metadata written with an object, list only the object, and delete both', async () => {
+    const key = 'reports/M1/Test_1/students/meta.pdf';
+    const metadata = { 'report-origin': 'https://school.example.com', 'report-kind': 'student' };
+    const written = await storage().write(key, pdf, { contentType: 'application/pdf', metadata });
+    expect(written.metadata).toEqual(metadata);
+    expect((await storage().stat(key))?.metadata).toEqual(metadata);
+    const opened = await storage().open(key);
+    opened?.body.destroy();
+    expect(opened?.object.metadata).toEqual(metadata);
+    expect(await storage().list('reports/M1/')).toEqual([key]);
+    await storage().write(key, pdf, { contentType: 'application/pdf' });
+    expect((await storage().stat(key))?.metadata).toEqual({});
+    await storage().delete(key);
+    expect(await storage().list('reports/M1/')).toEqual([]);
+  });
+
   it('should stream a 5 MB object', async () => {
     const big = randomBytes(5 * 1024 * 1024);
     const key = 'reports/C3/Test_1/students/big.pdf';
