@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 
 from django.dispatch import Signal
@@ -28,6 +29,8 @@ from .conf import setting
 report_pdfs_ready = Signal()
 
 MAX_SKEW_SECONDS = 300
+#: Unix seconds as the service sends them: digits only, and few enough that ``int()`` and the clock math are cheap.
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 def callback_secret() -> str:
@@ -36,14 +39,18 @@ def callback_secret() -> str:
 
 
 def signature_is_valid(body: bytes, timestamp: str, signature: str, *, now: float | None = None) -> bool:
-    """``X-PDF-Signature`` must be ``sha256=HMAC(secret, "<timestamp>.<body>")`` and the timestamp recent."""
-    try:
-        sent = int(timestamp)
-    except ValueError:
+    """``X-PDF-Signature`` must be ``sha256=HMAC(secret, "<timestamp>.<body>")`` and the timestamp recent.
+
+    Fails closed: with no secret configured nothing is valid (an HMAC with the empty key proves nothing), and a
+    timestamp that is not a sane integer is refused before any arithmetic.
+    """
+    secret = callback_secret()
+    if not secret or not TIMESTAMP.fullmatch(timestamp):
         return False
+    sent = int(timestamp)
     if abs((time.time() if now is None else now) - sent) > MAX_SKEW_SECONDS:
         return False
-    expected = hmac.new(callback_secret().encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(f"sha256={expected}", signature)
 
 

@@ -86,6 +86,41 @@ def test_the_callback_view_refuses_a_bad_signature_and_a_stale_timestamp():
         assert batch_callback(request).status_code == 401
 
 
+@override_settings(PDF_SERVICE_CALLBACK_SECRET="", PDF_SERVICE_INTERNAL_TOKEN="")
+def test_the_callback_view_refuses_everything_when_no_secret_is_configured():
+    received = []
+
+    def listener(sender, payload, **kwargs):
+        received.append(payload)
+
+    report_pdfs_ready.connect(listener)
+    try:
+        body = b'{"batchId": "forged"}'
+        timestamp = str(int(time.time()))
+        request = RequestFactory().post(
+            "/pdf-batches/callback", data=body, content_type="application/json",
+            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("", timestamp, body),
+        )
+        answer = batch_callback(request)
+    finally:
+        report_pdfs_ready.disconnect(listener)
+    assert answer.status_code == 401
+    assert json.loads(answer.content) == {"detail": "bad or stale signature"}
+    assert received == []
+
+
+@override_settings(PDF_SERVICE_CALLBACK_SECRET="callback-secret")
+def test_the_callback_view_answers_401_to_a_timestamp_that_is_not_a_sane_integer():
+    body = b'{"batchId": "b-1"}'
+    for timestamp in ("9" * 400, "-5", "1e9", " 17"):
+        request = RequestFactory().post(
+            "/pdf-batches/callback", data=body, content_type="application/json",
+            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("callback-secret", timestamp, body),
+        )
+        answer = batch_callback(request)
+        assert (timestamp[:8], answer.status_code) == (timestamp[:8], 401)
+
+
 def test_purge_reports_sends_the_scope_and_answers_what_was_deleted():
     deleted = {"success": True, "deleted": 2, "scope": "reports/C1/Test_5/"}
     with StubServer([(200, {}, deleted, 0.0)]) as stub:
