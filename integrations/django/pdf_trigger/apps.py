@@ -1,7 +1,8 @@
-"""The app: registers the system checks that catch a half-configured integration at ``manage.py check``."""
+"""The app: the system checks that catch a half-configured integration, at ``manage.py check`` and at startup."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.apps import AppConfig
@@ -16,6 +17,18 @@ class PdfTriggerConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_settings)
+        # Workers and WSGI servers never run `manage.py check`: say what is wrong where their logs are read.
+        log_configuration_problems()
+
+
+logger = logging.getLogger("pdf_trigger")
+
+
+def log_configuration_problems() -> None:
+    """Each configuration problem as one log line (ERROR, or WARNING for warnings); never raises, never calls out."""
+    for problem in check_settings():
+        level = logging.ERROR if problem.level >= checks.ERROR else logging.WARNING
+        logger.log(level, "%s: %s", problem.id, problem.msg)
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

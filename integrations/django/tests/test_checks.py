@@ -45,3 +45,27 @@ def test_check_fails_naming_the_setting(override, message):
 def test_check_passes_with_complete_settings():
     with override_settings(PDF_SERVICE=GOOD):
         assert run_check() == ""
+
+
+def test_startup_logs_each_problem_without_raising(caplog):
+    from pdf_trigger.apps import log_configuration_problems
+
+    with override_settings(
+        PDF_SERVICE={**GOOD, "URL": None, "FRONTEND_ORIGIN": None},
+        PDF_SERVICE_URL=None,
+        DEFAULT_FRONTEND_ORIGIN=None,
+    ):
+        with caplog.at_level("WARNING", logger="pdf_trigger"):
+            log_configuration_problems()
+    logged = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "pdf_trigger"]
+    assert ("ERROR", "pdf_trigger.E001: PDF_SERVICE['URL'] is not set (the PDF service's base URL)") in logged
+    assert any(level == "WARNING" and message.startswith("pdf_trigger.W001") for level, message in logged)
+
+
+def test_startup_logs_nothing_with_complete_settings(caplog):
+    from pdf_trigger.apps import log_configuration_problems
+
+    with override_settings(PDF_SERVICE=GOOD):
+        with caplog.at_level("WARNING", logger="pdf_trigger"):
+            log_configuration_problems()
+    assert [record for record in caplog.records if record.name == "pdf_trigger"] == []
