@@ -3,7 +3,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { CoordinationUnavailable } from '../common/domain.errors';
 import { within } from '../common/within';
 import type { BatchesConfig } from '../config';
-import { isUnreachable, type RedisConnection } from '../coordination';
+import { coordinated, isUnreachable, type RedisConnection } from '../coordination';
 import type { BatchItemProcessor } from './batch-item.processor';
 import { BatchRunner, type QueuedIndex } from './batch.runner';
 
@@ -104,7 +104,7 @@ export class BullmqBatchRunner
   }
 
   async enqueue(batchId: string, items: readonly QueuedIndex[]): Promise<void> {
-    await this.coordinated(() =>
+    await coordinated(() =>
       this.queue.addBulk(
         items.map(({ index, priority }) => ({
           name: 'item',
@@ -123,7 +123,7 @@ export class BullmqBatchRunner
   }
 
   async backlog(): Promise<number> {
-    const counts = await this.coordinated(() => this.queue.getJobCounts('waiting', 'delayed', 'prioritized'));
+    const counts = await coordinated(() => this.queue.getJobCounts('waiting', 'delayed', 'prioritized'));
     return (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
   }
 
@@ -153,14 +153,6 @@ export class BullmqBatchRunner
         if (this.stopping) return new Promise<never>(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
       }
-    }
-  }
-
-  private async coordinated<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw isUnreachable(error) ? new CoordinationUnavailable({ cause: error }) : error;
     }
   }
 }

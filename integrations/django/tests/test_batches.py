@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import time
+from contextlib import contextmanager
 
 from django.test import RequestFactory, override_settings
 
@@ -43,12 +44,9 @@ def test_create_batch_refuses_a_bad_id_before_any_request():
     assert stub.requests == []
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
-@override_settings(PDF_SERVICE_CALLBACK_SECRET="callback-secret")
-def test_the_callback_view_accepts_a_good_signature_and_sends_the_signal():
+@contextmanager
+def signalled():
+    """The payloads `report_pdfs_ready` sends while the block runs."""
     received = []
 
     def listener(sender, payload, **kwargs):
@@ -56,15 +54,25 @@ def test_the_callback_view_accepts_a_good_signature_and_sends_the_signal():
 
     report_pdfs_ready.connect(listener)
     try:
-        body = json.dumps({"batchId": "b-1", "state": "completed", "failures": []}).encode()
-        timestamp = str(int(time.time()))
-        request = RequestFactory().post(
-            "/pdf-batches/callback", data=body, content_type="application/json",
-            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("callback-secret", timestamp, body),
-        )
-        answer = batch_callback(request)
+        yield received
     finally:
         report_pdfs_ready.disconnect(listener)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+@override_settings(PDF_SERVICE_CALLBACK_SECRET="callback-secret")
+def test_the_callback_view_accepts_a_good_signature_and_sends_the_signal():
+    body = json.dumps({"batchId": "b-1", "state": "completed", "failures": []}).encode()
+    timestamp = str(int(time.time()))
+    request = RequestFactory().post(
+        "/pdf-batches/callback", data=body, content_type="application/json",
+        HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("callback-secret", timestamp, body),
+    )
+    with signalled() as received:
+        answer = batch_callback(request)
     assert answer.status_code == 200
     assert received == [{"batchId": "b-1", "state": "completed", "failures": []}]
 
@@ -88,22 +96,14 @@ def test_the_callback_view_refuses_a_bad_signature_and_a_stale_timestamp():
 
 @override_settings(PDF_SERVICE_CALLBACK_SECRET="", PDF_SERVICE_INTERNAL_TOKEN="")
 def test_the_callback_view_refuses_everything_when_no_secret_is_configured():
-    received = []
-
-    def listener(sender, payload, **kwargs):
-        received.append(payload)
-
-    report_pdfs_ready.connect(listener)
-    try:
-        body = b'{"batchId": "forged"}'
-        timestamp = str(int(time.time()))
-        request = RequestFactory().post(
-            "/pdf-batches/callback", data=body, content_type="application/json",
-            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("", timestamp, body),
-        )
+    body = b'{"batchId": "forged"}'
+    timestamp = str(int(time.time()))
+    request = RequestFactory().post(
+        "/pdf-batches/callback", data=body, content_type="application/json",
+        HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("", timestamp, body),
+    )
+    with signalled() as received:
         answer = batch_callback(request)
-    finally:
-        report_pdfs_ready.disconnect(listener)
     assert answer.status_code == 401
     assert json.loads(answer.content) == {"detail": "bad or stale signature"}
     assert received == []
