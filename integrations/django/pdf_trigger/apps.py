@@ -14,6 +14,8 @@ from .conf import MIN_INTERNAL_TOKEN_LENGTH, setting
 class PdfTriggerConfig(AppConfig):
     name = "pdf_trigger"
     verbose_name = "PDF report service"
+    # Fixed here so the shipped migration matches whatever DEFAULT_AUTO_FIELD the project uses.
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         checks.register(check_settings)
@@ -50,6 +52,19 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                 "service's JWT_SECRET (a dedicated key such as SimpleJWT's SIGNING_KEY, not SECRET_KEY)",
                 id="pdf_trigger.E005",
             )
+        )
+    callback_url = setting("CALLBACK_URL")
+    if not callback_url:
+        problems.append(
+            checks.Warning(
+                "PDF_SERVICE['CALLBACK_URL'] is not set: each class task polls its batch for up to POLL_TIMEOUT "
+                "seconds and holds a Celery worker meanwhile; set it to the absolute URL of the batch_callback view",
+                id="pdf_trigger.W002",
+            )
+        )
+    elif not str(callback_url).startswith(("http://", "https://")):
+        problems.append(
+            checks.Error(f"PDF_SERVICE['CALLBACK_URL'] must be an absolute http(s) URL, got {callback_url!r}", id="pdf_trigger.E006")
         )
     if not setting("FRONTEND_ORIGIN"):
         problems.append(checks.Warning("PDF_SERVICE['FRONTEND_ORIGIN'] is not set: the service's default frontend is used", id="pdf_trigger.W001"))

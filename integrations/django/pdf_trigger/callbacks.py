@@ -6,7 +6,8 @@ Wire it in your urls.py::
     urlpatterns = [path("pdf-batches/callback", batch_callback)]
 
 and connect to ``report_pdfs_ready`` wherever you want to react (mark the test's PDFs ready, notify users).
-Delivery is at least once: dedupe by ``payload["batchId"]``.
+Delivery is at least once: dedupe by ``payload["batchId"]``. Each delivery also updates the batch's
+``PdfBatch`` row (the admin's view of it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .conf import setting
+from .models import PdfBatch
 
 #: Sent once per delivered callback, with ``payload`` = the batch status (``batchId``, ``state``, ``total``,
 #: ``succeeded``, ``failed``, ``failures`` [{s3Key, error}], ...).
@@ -65,5 +67,9 @@ def batch_callback(request: HttpRequest) -> HttpResponse:
         payload = json.loads(request.body)
     except ValueError:
         return JsonResponse({"detail": "body is not JSON"}, status=400)
+    if not isinstance(payload, dict) or not isinstance(payload.get("batchId"), str):
+        return JsonResponse({"detail": "body names no batchId"}, status=400)
+    # Recorded before the signal: a failure here is a 500, and the service delivers the callback again.
+    PdfBatch.record(payload)
     report_pdfs_ready.send(sender=batch_callback, payload=payload)
     return JsonResponse({"received": payload.get("batchId")})

@@ -9,6 +9,12 @@
         "READ_TIMEOUT": 90,                        # or PDF_SERVICE_READ_TIMEOUT (seconds)
         "CALLBACK_SECRET": "...",                  # or PDF_SERVICE_CALLBACK_SECRET (default: INTERNAL_TOKEN)
         "BATCH_FANOUT": False,                     # or PDF_SERVICE_BATCH_FANOUT
+        "CALLBACK_URL": "https://backend.example.com/pdf-batches/callback",  # or PDF_SERVICE_CALLBACK_URL
+        "POLL_TIMEOUT": 1800,                      # or PDF_SERVICE_POLL_TIMEOUT (seconds a wait polls at most)
+        "POLL_INTERVAL": 2,                        # or PDF_SERVICE_POLL_INTERVAL (seconds between two polls)
+        "BATCH_MAX_RETRIES": 8,                    # or PDF_SERVICE_BATCH_MAX_RETRIES
+        "BATCH_RETRY_BACKOFF": 5,                  # or PDF_SERVICE_BATCH_RETRY_BACKOFF (first delay, doubling)
+        "BATCH_RETRY_BACKOFF_MAX": 300,            # or PDF_SERVICE_BATCH_RETRY_BACKOFF_MAX (longest delay)
     }
 """
 
@@ -27,8 +33,25 @@ _FLAT = {
     "READ_TIMEOUT": "PDF_SERVICE_READ_TIMEOUT",
     "CALLBACK_SECRET": "PDF_SERVICE_CALLBACK_SECRET",
     "BATCH_FANOUT": "PDF_SERVICE_BATCH_FANOUT",
+    "CALLBACK_URL": "PDF_SERVICE_CALLBACK_URL",
+    "POLL_TIMEOUT": "PDF_SERVICE_POLL_TIMEOUT",
+    "POLL_INTERVAL": "PDF_SERVICE_POLL_INTERVAL",
+    "BATCH_MAX_RETRIES": "PDF_SERVICE_BATCH_MAX_RETRIES",
+    "BATCH_RETRY_BACKOFF": "PDF_SERVICE_BATCH_RETRY_BACKOFF",
+    "BATCH_RETRY_BACKOFF_MAX": "PDF_SERVICE_BATCH_RETRY_BACKOFF_MAX",
 }
-DEFAULTS: dict[str, Any] = {"TOKEN_ISSUER": "inzighted-backend", "READ_TIMEOUT": 90.0, "BATCH_FANOUT": False}
+DEFAULTS: dict[str, Any] = {
+    "TOKEN_ISSUER": "inzighted-backend",
+    "READ_TIMEOUT": 90.0,
+    "BATCH_FANOUT": False,
+    # A class with a callback URL never polls; without one, a wait gives up after half an hour.
+    "POLL_TIMEOUT": 1800.0,
+    "POLL_INTERVAL": 2.0,
+    # 5 s doubling to 300 s, full jitter: about a quarter of an hour of outage before a class fails.
+    "BATCH_MAX_RETRIES": 8,
+    "BATCH_RETRY_BACKOFF": 5,
+    "BATCH_RETRY_BACKOFF_MAX": 300,
+}
 MIN_INTERNAL_TOKEN_LENGTH = 32
 
 

@@ -1,10 +1,13 @@
 """Celery tasks: one report per task, and a class as one batch on the service (or, behind a flag, fanned out).
 
-A class is one ``POST /internal/batches`` call: the service's workers (every replica's) render the reports at
-batch priority, and this task only watches the batch (a GET every few seconds) to return the seed's summary;
-it needs no result backend. ``PDF_SERVICE['BATCH_FANOUT'] = True`` (or ``fan_out=True``) restores the
-per-report fan-out, bounded by the worker pool that consumes these tasks: with a result backend as a chord
-with a summary, without one as a plain group.
+A class is one ``POST /internal/batches`` call: the service's workers (every replica's) render the reports.
+With ``PDF_SERVICE['CALLBACK_URL']`` the task returns as soon as the batch exists, and the service's signed
+callback tells the backend the outcome (``report_pdfs_ready``, the ``PdfBatch`` row). Without it the task
+polls the batch, bounded by ``POLL_TIMEOUT``, to return the seed's summary. Creating the batch retries
+transient failures with Celery's backoff and jitter under one Idempotency-Key, so a retry never makes a
+second batch; when it gives up, or the service refuses the batch, the task fails (state FAILURE, an ERROR
+line). ``PDF_SERVICE['BATCH_FANOUT'] = True`` (or ``fan_out=True``) restores the per-report fan-out: with a
+result backend as a chord with a summary, without one as a plain group.
 
 Crash safety: tasks are acknowledged only when done (``acks_late``) and requeued when their worker process
 dies (``reject_on_worker_lost``); triggers are idempotent (same key, and a retry after a timeout keeps a PDF
@@ -14,17 +17,21 @@ that did get stored), so a redelivery costs at most one more render.
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
-import time
 from typing import Any
 
 from celery import chord, current_app, group, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 
+from .batch_wait import wait_for_batch
 from .conf import setting
+from .errors import BatchRefused, PDFServiceError, PDFServiceUnavailable
+from .models import PdfBatch
 from .service import PDFTriggerService
 
-BATCH_POLL_SECONDS = 2.0
-BATCH_WAIT_SECONDS = 3600.0
+logger = logging.getLogger(__name__)
+
 RETRY_BASE_SECONDS = 5.0
 RETRY_CAP_SECONDS = 120.0
 MAX_RETRIES = 3
@@ -114,7 +121,18 @@ def summarize_pdf_results(results: list[dict[str, Any]], test_id: str, class_id:
     }
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=int(setting("BATCH_MAX_RETRIES")),
+    retry_backoff=int(setting("BATCH_RETRY_BACKOFF")),
+    retry_backoff_max=int(setting("BATCH_RETRY_BACKOFF_MAX")),
+    retry_jitter=True,
+    # Only a class without a callback URL runs this long: it polls its batch for up to POLL_TIMEOUT.
+    soft_time_limit=float(setting("POLL_TIMEOUT")) + 60.0,
+    time_limit=float(setting("POLL_TIMEOUT")) + 120.0,
+)
 def trigger_bulk_pdf_generation(
     self: Any,
     test_id: str,
@@ -125,14 +143,15 @@ def trigger_bulk_pdf_generation(
     include_overall: bool = False,
     fan_out: bool | None = None,
 ) -> Any:
-    """Renders a class; the result is the seed's summary (``success``, ``summary`` "n/n", ...)."""
+    """Renders a class. With a callback URL: ``{"success": True, "batch_id", "state", "total", ...}`` as soon as
+    the batch is queued. Without: the seed's summary (``success``, ``summary`` "n/n", ...) once it finished."""
     test_id, class_id = str(test_id), str(class_id)
     student_ids = [str(student_id) for student_id in student_ids]
     teacher_ids = [str(teacher_id) for teacher_id in teacher_ids or []]
     if fan_out is None:
         fan_out = bool(setting("BATCH_FANOUT"))
     if not fan_out:
-        return _run_batch(test_id, class_id, student_ids, teacher_ids, origin, include_overall)
+        return _run_batch(self, test_id, class_id, student_ids, teacher_ids, origin, include_overall)
     reports = (
         [
             trigger_pdf_generation.s(test_id, class_id, "student", student_id=student_id, origin=origin)
@@ -157,6 +176,7 @@ def _has_result_backend() -> bool:
 
 
 def _run_batch(
+    task: Any,
     test_id: str,
     class_id: str,
     student_ids: list[str],
@@ -164,8 +184,10 @@ def _run_batch(
     origin: str | None,
     include_overall: bool,
 ) -> dict[str, Any]:
-    service = PDFTriggerService()
-    # The same class and reports again (a redelivered task) is the same batch, not a second one.
+    # Retries are Celery's (the worker is free between attempts), so the call itself tries once.
+    service = PDFTriggerService(max_attempts=1, retry_busy=False)
+    callback_url = setting("CALLBACK_URL")
+    # The same class and reports again (a retry, a redelivered task) is the same batch, not a second one.
     digest = hashlib.sha256(repr((class_id, test_id, student_ids, teacher_ids, include_overall)).encode()).hexdigest()
     created = service.create_batch(
         class_id,
@@ -174,25 +196,34 @@ def _run_batch(
         teacher_ids,
         include_overall=include_overall,
         origin=origin,
+        callback_url=callback_url,
         idempotency_key=f"celery-{digest[:48]}",
     )
+    what = f"class {class_id} test {test_id}"
     if not created["success"]:
-        return {"success": False, "test_id": test_id, "class_id": class_id, "error": created["error"]}
-    batch_id = created["data"]["batchId"]
-    deadline = time.monotonic() + BATCH_WAIT_SECONDS
-    while True:
-        status = service.batch_status(batch_id)
-        if status["success"] and status["data"]["pending"] == 0:
-            break
-        if time.monotonic() > deadline:
-            return {"success": False, "test_id": test_id, "class_id": class_id, "batch_id": batch_id, "error": "timeout"}
-        time.sleep(BATCH_POLL_SECONDS)
-    data = status["data"]
+        _retry_or_fail(task, what, created)
+    batch = created["data"]
+    PdfBatch.record({**batch, "classId": class_id, "testId": test_id})
+    if callback_url:
+        logger.info("batch %s of %s queued: %s reports, outcome by callback", batch["batchId"], what, batch["total"])
+        return {
+            "success": True,
+            "test_id": test_id,
+            "class_id": class_id,
+            "batch_id": batch["batchId"],
+            "state": batch["state"],
+            "total": batch["total"],
+        }
+    try:
+        data = wait_for_batch(service, batch["batchId"])
+    except PDFServiceError as error:
+        logger.error("waiting for the batch of %s failed: %s", what, error)
+        raise
     return {
         "success": data["failed"] == 0 and data["state"] == "completed",
         "test_id": test_id,
         "class_id": class_id,
-        "batch_id": batch_id,
+        "batch_id": batch["batchId"],
         "results": [
             {"success": item["state"] == "succeeded", "s3Key": item["s3Key"], "error": item.get("error")}
             for item in data["items"]
@@ -204,3 +235,26 @@ def _run_batch(
             "text": f"{data['succeeded']}/{data['total']}",
         },
     }
+
+
+def _retry_or_fail(task: Any, what: str, failure: dict[str, Any]) -> None:
+    """A transient failure is retried after Celery's backoff (or the service's Retry-After when longer); a
+    refusal, or the last retry, fails the task."""
+    if not failure["transient"]:
+        logger.error("the PDF service refused the batch of %s (%s): %s", what, failure["status_code"], failure["error"])
+        raise BatchRefused(f"the PDF service refused the batch of {what}: {failure['error']}")
+    attempts = task.request.retries + 1
+    if task.request.retries >= task.max_retries:
+        logger.error("gave up creating the batch of %s after %d attempts: %s", what, attempts, failure["error"])
+        raise PDFServiceUnavailable(f"batch of {what} not created after {attempts} attempts: {failure['error']}")
+    backoff = get_exponential_backoff_interval(
+        factor=task.retry_backoff,
+        retries=task.request.retries,
+        maximum=task.retry_backoff_max,
+        full_jitter=task.retry_jitter,
+    )
+    countdown = max(float(failure.get("retry_after") or 0.0), float(backoff))
+    logger.warning(
+        "batch of %s not created (%s), retry %d of %d in %.1f s", what, failure["error"], attempts, task.max_retries, countdown
+    )
+    raise task.retry(countdown=countdown, exc=PDFServiceUnavailable(failure["error"]))

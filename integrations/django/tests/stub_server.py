@@ -10,7 +10,7 @@ from typing import Any
 
 
 class StubServer:
-    """Answers each POST with the next scripted (status, headers, body, delay) and records the request."""
+    """Answers each request (POST, GET, DELETE) with the next scripted (status, headers, body, delay) and records the request."""
 
     def __init__(self, script: list[tuple[int, dict[str, str], dict[str, Any], float]]) -> None:
         self.script = list(script)
@@ -20,9 +20,8 @@ class StubServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", "0"))
-                stub.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": json.loads(self.rfile.read(length))}
-                )
+                body = json.loads(self.rfile.read(length)) if length else None
+                stub.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
                 status, headers, body, delay = stub.script.pop(0) if stub.script else (500, {}, {}, 0.0)
                 time.sleep(delay)
                 payload = json.dumps(body).encode()
@@ -33,7 +32,7 @@ class StubServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_DELETE = do_POST  # noqa: N815 (same scripted answer)
+            do_DELETE = do_GET = do_POST  # noqa: N815 (same scripted answer)
 
             def log_message(self, *args: Any) -> None:
                 return

@@ -11,6 +11,7 @@ GOOD = {
     "INTERNAL_TOKEN": "x" * 40,
     "TOKEN_SECRET": "report-token-key",
     "FRONTEND_ORIGIN": "https://school.example.com",
+    "CALLBACK_URL": "https://backend.example.com/pdf-batches/callback",
 }
 
 
@@ -30,6 +31,7 @@ def run_check() -> str:
         ({"INTERNAL_TOKEN": None}, "PDF_SERVICE['INTERNAL_TOKEN'] is not set"),
         ({"INTERNAL_TOKEN": "short"}, "at least 32 characters"),
         ({"TOKEN_SECRET": None}, "PDF_SERVICE['TOKEN_SECRET'] is not set"),
+        ({"CALLBACK_URL": "/pdf-batches/callback"}, "must be an absolute http(s) URL"),
     ],
 )
 def test_check_fails_naming_the_setting(override, message):
@@ -51,7 +53,7 @@ def test_startup_logs_each_problem_without_raising(caplog):
     from pdf_trigger.apps import log_configuration_problems
 
     with override_settings(
-        PDF_SERVICE={**GOOD, "URL": None, "FRONTEND_ORIGIN": None},
+        PDF_SERVICE={**GOOD, "URL": None, "FRONTEND_ORIGIN": None, "CALLBACK_URL": None},
         PDF_SERVICE_URL=None,
         DEFAULT_FRONTEND_ORIGIN=None,
     ):
@@ -60,6 +62,7 @@ def test_startup_logs_each_problem_without_raising(caplog):
     logged = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "pdf_trigger"]
     assert ("ERROR", "pdf_trigger.E001: PDF_SERVICE['URL'] is not set (the PDF service's base URL)") in logged
     assert any(level == "WARNING" and message.startswith("pdf_trigger.W001") for level, message in logged)
+    assert any(level == "WARNING" and message.startswith("pdf_trigger.W002") for level, message in logged)
 
 
 def test_startup_logs_nothing_with_complete_settings(caplog):
