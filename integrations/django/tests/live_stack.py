@@ -3,6 +3,7 @@ Celery worker, each on a free 127.0.0.1 port, and stops every process it started
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -12,6 +13,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import requests
 from django.conf import settings
@@ -22,6 +25,15 @@ from tests.settings import SECRET_KEY
 ROOT = Path(__file__).resolve().parents[3]
 DJANGO_DIR = Path(__file__).resolve().parents[1]
 INTERNAL_TOKEN = "django-integration-internal-token-0123456789"
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        return
 
 
 def free_port() -> int:
@@ -56,10 +68,19 @@ class LiveStack:
         self.saved_environ = dict(os.environ)
         self.saved_celery = {key: celery_app.conf[key] for key in ("broker_url", "result_backend")}
         self.workdir = Path(tempfile.mkdtemp(prefix="django-stack-"))
+        self.servers: list[WSGIServer] = []
 
-    def start(self, *, with_celery: bool, service_env: dict[str, str] | None = None, pool: str = "threads") -> "LiveStack":
+    def start(
+        self,
+        *,
+        with_celery: bool,
+        service_env: dict[str, str] | None = None,
+        pool: str = "threads",
+        concurrency: int = 4,
+    ) -> "LiveStack":
         self.service_env = service_env or {}
         self.pool = pool
+        self.concurrency = concurrency
         try:
             self._start(with_celery)
         except BaseException:
@@ -72,16 +93,32 @@ class LiveStack:
         info = json.loads(neighbours.stdout.readline())
         self.s3_endpoint, self.bucket, self.frontend = info["s3Endpoint"], info["bucket"], info["frontendOrigin"]
 
-        port = free_port()
-        self.service_url = f"http://127.0.0.1:{port}"
-        self._spawn(
+        self.service_port = free_port()
+        self.service_url = f"http://127.0.0.1:{self.service_port}"
+        self.start_service()
+        # This process's Django settings (loaded before the stack existed) and the worker's environment.
+        service_settings = {
+            "PDF_SERVICE_URL": self.service_url,
+            "PDF_SERVICE_INTERNAL_TOKEN": INTERNAL_TOKEN,
+            "DEFAULT_FRONTEND_ORIGIN": self.frontend,
+        }
+        for name, value in service_settings.items():
+            self.saved_settings[name] = getattr(settings, name)
+            setattr(settings, name, value)
+        os.environ.update(service_settings)
+        if with_celery:
+            self._start_celery()
+
+    def start_service(self) -> None:
+        """The built service on this stack's port (again after stop_service: same address, same storage)."""
+        self.service = self._spawn(
             ["node", "dist/main.js"],
             cwd=ROOT,
             env={
                 **os.environ,
                 "NODE_ENV": "production",
                 "LOG_LEVEL": "warn",
-                "PORT": str(port),
+                "PORT": str(self.service_port),
                 "JWT_SECRET": SECRET_KEY,
                 "PDF_SERVICE_INTERNAL_TOKEN": INTERNAL_TOKEN,
                 "STORAGE_DRIVER": "s3",
@@ -96,18 +133,12 @@ class LiveStack:
             },
         )
         wait_until(lambda: requests.get(f"{self.service_url}/health/ready", timeout=2).ok, "the PDF service")
-        # This process's Django settings (loaded before the stack existed) and the worker's environment.
-        service_settings = {
-            "PDF_SERVICE_URL": self.service_url,
-            "PDF_SERVICE_INTERNAL_TOKEN": INTERNAL_TOKEN,
-            "DEFAULT_FRONTEND_ORIGIN": self.frontend,
-        }
-        for name, value in service_settings.items():
-            self.saved_settings[name] = getattr(settings, name)
-            setattr(settings, name, value)
-        os.environ.update(service_settings)
-        if not with_celery:
-            return
+
+    def stop_service(self) -> None:
+        self.service.terminate()
+        self.service.wait(timeout=30)
+
+    def _start_celery(self) -> None:
         redis_port = free_port()
         self._spawn(
             [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
@@ -120,11 +151,21 @@ class LiveStack:
         celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
         forget_connections(celery_app)
         self.worker = self._spawn(
-            ["/usr/bin/python3", "-m", "celery", "-A", "tests.celery_app", "worker", "-Q", "pdf", "-c", "4",
+            ["/usr/bin/python3", "-m", "celery", "-A", "tests.celery_app", "worker", "-Q", "pdf", "-c", str(self.concurrency),
              "--pool", self.pool, "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             cwd=DJANGO_DIR,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         )
+
+    def serve_django(self) -> str:
+        """This process's Django project (tests.urls: the callback view, the admin) on a free port, until stop();
+        answers its base URL. Signals its views send reach this process's listeners."""
+        from django.core.wsgi import get_wsgi_application
+
+        server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
 
     def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:
         process = subprocess.Popen(command, text=True, **kwargs)
@@ -142,6 +183,11 @@ class LiveStack:
         return requests.get(f"{self.s3_endpoint}/{self.bucket}/{key}", timeout=10)
 
     def stop(self) -> None:
+        # Result handles left by the tests finalise against the result backend: let them, while Redis is up.
+        gc.collect()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.terminate()

@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -29,11 +30,37 @@ def walkthrough_blocks() -> list[tuple[str, str, str]]:
     return [(match[1], match[2].strip(), match[3]) for match in FENCE.finditer(section)]
 
 
+#: The project's runserver address: chosen before the service starts, whose CALLBACK_ORIGINS must name it.
+DJANGO_PORT = free_port()
+
+
 @pytest.fixture(scope="module")
 def stack():
-    live = LiveStack().start(with_celery=False)
+    live = LiveStack().start(
+        with_celery=False,
+        service_env={"CALLBACK_ORIGINS": f"http://127.0.0.1:{DJANGO_PORT}", "CALLBACK_SECRET": INTERNAL_TOKEN},
+    )
     yield live
     live.stop()
+
+
+def expected_output_lines() -> list[re.Pattern[str]]:
+    """The walk-through's quoted output, `<placeholder>` standing for one word that differs per run."""
+    quoted = [text for language, info, text in walkthrough_blocks() if (language, info) == ("text", "output")]
+    assert quoted, "the walk-through quotes the command's output"
+    return [
+        re.compile("^" + re.sub(r"<[^>]+>", r"\\S+", re.escape(line)) + "$", re.M)
+        for text in quoted
+        for line in text.splitlines()
+    ]
+
+
+def stored_batches(database: Path) -> list[tuple[str, str, int, int, bool]]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT class_id, state, total, succeeded, finished_at IS NOT NULL FROM pdf_trigger_pdfbatch ORDER BY class_id, total"
+        )
+        return [tuple(row) for row in rows]
 
 
 def test_the_readme_walkthrough_stores_every_pdf_of_the_class(stack, tmp_path: Path):
@@ -50,6 +77,8 @@ def test_the_readme_walkthrough_stores_every_pdf_of_the_class(stack, tmp_path: P
             "PDF_SERVICE_INTERNAL_TOKEN": INTERNAL_TOKEN,
             "PDF_TOKEN_SECRET": SECRET_KEY,
             "PDF_FRONTEND_ORIGIN": stack.frontend,
+            "PDF_CALLBACK_URL": f"http://127.0.0.1:{DJANGO_PORT}/pdf-batches/callback",
+            "DJANGO_ADDRESS": f"127.0.0.1:{DJANGO_PORT}",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
         }
         # The package is installed from a copy, so the build leaves nothing in the repository.
@@ -71,6 +100,8 @@ def test_the_readme_walkthrough_stores_every_pdf_of_the_class(stack, tmp_path: P
                 elif info.startswith("file="):
                     (project / info[len("file="):]).write_text(text)
                 continue
+            if language == "text":
+                continue  # quoted output, compared below
             assert language == "bash", f"unexpected block {language}"
             for line in text.splitlines():
                 exported = re.match(r"^export (\w+)=", line)
@@ -100,7 +131,8 @@ def test_the_readme_walkthrough_stores_every_pdf_of_the_class(stack, tmp_path: P
             outputs.append(done.stdout + done.stderr)
             assert done.returncode == 0, f"README block failed:\n{text}\n--- output ---\n{done.stdout}\n{done.stderr}"
         assert "System check identified no issues" in "\n".join(outputs)
-        assert "completed: 1/1 stored, 0 failed" in "\n".join(outputs)
+        for line in expected_output_lines():
+            assert line.search("\n".join(outputs)), f"README's quoted output {line.pattern!r} not in the real output"
         keys = [f"reports/CLASS_123/Test_7/students/STU{n:03d}.pdf" for n in range(1, 21)] + [
             "reports/CLASS_123/Test_7/teacher_TCH001.pdf"
         ]
@@ -112,6 +144,12 @@ def test_the_readme_walkthrough_stores_every_pdf_of_the_class(stack, tmp_path: P
         assert missing == [], f"not stored: {missing}"
         for key in keys:
             assert stack.object(key).content[:5] == b"%PDF-", key
+        # The hook's batch finished through the callback (nothing polled it): its row says so.
+        expected = [("CLASS_123", "completed", 1, 1, True), ("CLASS_123", "completed", 21, 21, True)]
+        deadline = time.monotonic() + 60
+        while stored_batches(project / "db.sqlite3") != expected and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert stored_batches(project / "db.sqlite3") == expected
         print("\n".join(outputs))
     finally:
         for process in background:

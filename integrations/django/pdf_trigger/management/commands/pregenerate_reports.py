@@ -54,7 +54,8 @@ class Command(BaseCommand):
         batch_id = batch["batchId"]
         PdfBatch.record({**batch, "classId": str(options["class_id"]), "testId": str(options["test_id"])})
         by_callback = f", outcome posted to {callback_url}" if callback_url else ""
-        self.stdout.write(f"batch {batch_id}: {batch['total']} reports queued{by_callback}")
+        reports = "report" if batch["total"] == 1 else "reports"
+        self.stdout.write(f"batch {batch_id}: {batch['total']} {reports} queued{by_callback}")
         if not options["wait"]:
             return
         progress = ProgressDisplay(self.stdout, every=options["every"])
