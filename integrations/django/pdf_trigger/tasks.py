@@ -101,6 +101,12 @@ def trigger_pdf_generation(
             },
         )
     result["report"] = {"report_type": report_type, "student_id": student_id, "teacher_id": teacher_id}
+    if not result["success"]:
+        # The seed's contract is a result dict, not a failed task: the final failure is said at ERROR instead
+        # (a refused reportToken means TOKEN_SECRET is not the service's JWT_SECRET).
+        logger.error(
+            "report %s of class %s test %s not stored: %s", student_id or teacher_id or report_type, class_id, test_id, result["error"]
+        )
     return result
 
 

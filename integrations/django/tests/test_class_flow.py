@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from pdf_trigger.errors import BatchGone, BatchRefused, PDFServiceUnavailable
 from pdf_trigger.management.commands.pregenerate_reports import ProgressDisplay
 from pdf_trigger.models import PdfBatch
-from pdf_trigger.tasks import trigger_bulk_pdf_generation
+from pdf_trigger.tasks import trigger_bulk_pdf_generation, trigger_pdf_generation
 from tests.stub_server import StubServer
 from tests.test_batches import sign
 
@@ -219,3 +219,13 @@ def test_a_forged_callback_changes_no_row():
     payload = {k: v for k, v in status("b-forged", "CLASS_F", 3, 0, 3).items() if k != "items"}
     assert post_callback(Client(), payload, secret="not-the-secret").status_code == 401
     assert PdfBatch.objects.get(batch_id="b-forged").state == "queued"
+
+
+def test_a_report_whose_token_the_service_refuses_is_said_at_error(caplog):
+    refused = (400, {}, {"statusCode": 400, "message": "reportToken: invalid signature", "retryable": False, "reason": "invalid_input"}, 0.0)
+    with StubServer([refused]) as stub, override_settings(PDF_SERVICE={"URL": stub.url}):
+        with caplog.at_level(logging.ERROR, logger="pdf_trigger.tasks"):
+            outcome = trigger_pdf_generation.apply(args=("1", "CLASS_TOK", "student"), kwargs={"student_id": "S1"})
+    assert (outcome.result["success"], outcome.result["reason"], len(stub.requests)) == (False, "invalid_input", 1)
+    errors = [r.getMessage() for r in caplog.records if r.name == "pdf_trigger.tasks" and r.levelno == logging.ERROR]
+    assert errors == ["report S1 of class CLASS_TOK test 1 not stored: reportToken: invalid signature"]
