@@ -4,10 +4,9 @@ import { ENVIRONMENT_VARIABLES } from './environment.variables';
 
 const root = join(__dirname, '..', '..');
 
-/** The rows of the README's configuration table: var → [meaning, default]. */
+/** The rows of docs/configuration.md's table: var → [meaning, default]. */
 function readmeRows(): Map<string, [string, string]> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Storage keys'));
+  const section = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
   const rows = new Map<string, [string, string]>();
   for (const line of section.split('\n')) {
     const cells = line.split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|'));
@@ -28,7 +27,7 @@ function envExample(): Map<string, string> {
 }
 
 describe('environment variables', () => {
-  it('should be documented in the README table exactly as the loader knows them', () => {
+  it('should be documented in docs/configuration.md exactly as the loader knows them', () => {
     const rows = readmeRows();
     for (const variable of ENVIRONMENT_VARIABLES) {
       expect([variable.name, rows.get(variable.name)]).toEqual([

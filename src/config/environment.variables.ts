@@ -1,12 +1,12 @@
 /**
  * Every environment variable the service reads, with its meaning and default: the one place defaults live.
- * `loadServiceConfig` takes literal defaults from here; the README's configuration table and
+ * `loadServiceConfig` takes literal defaults from here; docs/configuration.md's table and
  * `.env.example` are checked against this list by `environment.variables.spec.ts`.
  */
 export interface EnvironmentVariable {
   name: string;
   meaning: string;
-  /** What an unset variable means, as the README says it. */
+  /** What an unset variable means, as docs/configuration.md says it. */
   defaultText: string;
   /** The literal default the loader uses; undefined when the default is computed or there is none. */
   default?: string;

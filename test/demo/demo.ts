@@ -135,6 +135,8 @@ async function main(): Promise<void> {
 
     console.log(`\nPDFs written to ${OUTPUT}; stored reports under ${STORAGE}\n`);
     console.log('Try it yourself (development tokens, valid for an hour):');
+    // The README's curl lines use these names.
+    console.log(`  export USER_JWT='${teacher}' STUDENT_JWT='${student}' SERVICE_TOKEN='${INTERNAL_TOKEN}'`);
     console.log(
       `  curl -o stu001.pdf -D - -H 'Authorization: Bearer ${teacher}' '${base}${downloads[0].path}'`,
     );
