@@ -218,7 +218,13 @@ describe('the container image (podman, built from the committed Dockerfile)', ()
     });
     expect(created.status).toBe(202);
     const { batchId } = (await created.json()) as { batchId: string };
-    type Status = { succeeded: number; failed: number; pending: number; total: number };
+    interface Status {
+      succeeded: number;
+      failed: number;
+      pending: number;
+      total: number;
+      items: { s3Key: string; attempts: number }[];
+    }
     const status = async (replica: Replica) =>
       (await (await internal(replica, `/internal/batches/${batchId}`)).json()) as Status;
     await until(
@@ -236,8 +242,10 @@ describe('the container image (podman, built from the committed Dockerfile)', ()
       },
       240_000,
     );
+    const retried = final.items.filter((item) => item.attempts > 1).map((item) => item.s3Key);
     console.log(
-      `batch of 12: ${before.succeeded} stored when ${first.name} was killed; then ${JSON.stringify(final)}`,
+      `batch of 12: ${before.succeeded} stored when ${first.name} was killed; in the end ` +
+        `${final.succeeded} stored, ${final.failed} failed, ${final.pending} pending; rendered again: ${retried.join(', ')}`,
     );
     expect(before.pending).toBeGreaterThan(0);
     expect(final).toMatchObject({ total: 12, succeeded: 12, failed: 0, pending: 0 });
