@@ -136,6 +136,25 @@ describe('renderer (e2e, real Chromium)', () => {
       }
     });
 
+    it('should leave nothing of what a page writes while it is being left (pagehide, unload, beforeunload)', async () => {
+      const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1' });
+      await single.start();
+      try {
+        for (const viewer of ['LEAVER_A', 'LEAVER_B', 'LEAVER_C', 'LEAVER_D']) {
+          const pdf = await single.render({
+            url: `${frontend.origin}/report?studentId=UNLOAD_1&testId=Test_1`,
+            token: signToken({ user_id: viewer, role: 'teacher' }),
+            requestId: viewer,
+          });
+          const text = await pdfText(pdf);
+          expect(text).toContain(`Viewer ${viewer}`);
+          expect([viewer, /Leftovers: (.*)/.exec(text)?.[1]]).toEqual([viewer, 'none']);
+        }
+      } finally {
+        await single.close();
+      }
+    });
+
     it('should fail fast with page_error when the page reports an error', async () => {
       const started = Date.now();
       const failure = await failureOf(

@@ -173,6 +173,15 @@ describe('the container image (podman, built from the committed Dockerfile)', ()
     expect(processes.find(([pid]) => pid === '1')?.[1]).toBe('tini');
     expect(processes.map(([, comm]) => comm)).toEqual(expect.arrayContaining(['node', 'chromium']));
     expect(processes.filter(([, , uid]) => uid !== '1000')).toEqual([]);
+    // The build's CA secret was mounted for one step of the build stage: nothing of it reaches the image.
+    const secretLeft = await podman([
+      'exec',
+      replica.name,
+      'sh',
+      '-c',
+      'ls /run/secrets 2>/dev/null; printenv NODE_EXTRA_CA_CERTS || true',
+    ]);
+    expect(secretLeft).toBe('');
     const healthcheck = await podman([
       'image',
       'inspect',
