@@ -2,7 +2,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { execFileSync } from 'node:child_process';
 import { RenderAbandoned, RenderFailed, RenderQueueFull, ShuttingDown } from '../src/common/domain.errors';
 import { PdfRenderer } from '../src/renderer';
-import { PuppeteerPdfRenderer } from '../src/renderer/puppeteer.renderer';
+import { PuppeteerPdfRenderer, type RenderObserver } from '../src/renderer/puppeteer.renderer';
 import {
   startReactReportFrontend,
   type ReactReportFrontend,
@@ -16,14 +16,38 @@ import { signToken, TEST_JWT_SECRET } from './support/tokens';
 const RENDER_TIMEOUT_MS = 20000;
 const SHORT_TIMEOUT_MS = 2000;
 
-function rendererFor(frontend: ReportFrontend, env: Record<string, string> = {}): PuppeteerPdfRenderer {
+function rendererFor(
+  frontend: ReportFrontend,
+  env: Record<string, string> = {},
+  observer?: RenderObserver,
+): PuppeteerPdfRenderer {
   const config = testConfig({
     FRONTEND_ORIGINS: frontend.origin,
     DEFAULT_FRONTEND_ORIGIN: frontend.origin,
     RENDER_TIMEOUT_MS: String(RENDER_TIMEOUT_MS),
     ...env,
   });
-  return new PuppeteerPdfRenderer(config.renderer);
+  return new PuppeteerPdfRenderer(config.renderer, observer);
+}
+
+/** Counts what became of each slot after its render: proof that a slot was wiped and reused, not replaced. */
+function slotOutcomes(): { observer: RenderObserver; settled: ('reused' | 'closed')[] } {
+  const settled: ('reused' | 'closed')[] = [];
+  const observer: RenderObserver = {
+    rendered: () => undefined,
+    failed: () => undefined,
+    relaunched: () => undefined,
+    blockedRequest: () => undefined,
+    assetCache: () => undefined,
+    slotSettled: (outcome) => settled.push(outcome),
+  };
+  return { observer, settled };
+}
+
+async function untilSettled(settled: unknown[], count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (settled.length < count && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 async function failureOf(work: Promise<unknown>): Promise<RenderFailed> {
@@ -116,44 +140,57 @@ describe('renderer (e2e, real Chromium)', () => {
       }
     });
 
-    it('should leave nothing of one render for the next in a reused slot', async () => {
-      const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1' });
-      await single.start();
-      try {
-        for (const id of ['SEQ_A', 'SEQ_B', 'SEQ_C', 'SEQ_D']) {
-          const pdf = await single.render({
-            url: `${frontend.origin}/student-report?testId=Test_1`,
-            token: signToken({ user_id: id, student_id: id, role: 'student' }),
-            requestId: id,
-          });
-          const text = await pdfText(pdf);
-          expect(text).toContain(`Viewer ${id}`);
-          expect(text).toContain('Leftovers: none');
-          expect(text).not.toMatch(new RegExp(`SEQ_(?!${id.slice(-1)})`));
+    it.each(['protocol', 'probe'])(
+      'should leave nothing of one render for the next in a reused slot (%s wipe)',
+      async (wipe) => {
+        const { observer, settled } = slotOutcomes();
+        const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_SLOT_WIPE: wipe }, observer);
+        await single.start();
+        try {
+          for (const id of ['SEQ_A', 'SEQ_B', 'SEQ_C', 'SEQ_D']) {
+            const pdf = await single.render({
+              url: `${frontend.origin}/student-report?testId=Test_1`,
+              token: signToken({ user_id: id, student_id: id, role: 'student' }),
+              requestId: id,
+            });
+            const text = await pdfText(pdf);
+            expect(text).toContain(`Viewer ${id}`);
+            expect(text).toContain('Leftovers: none');
+            expect(text).not.toMatch(new RegExp(`SEQ_(?!${id.slice(-1)})`));
+          }
+          // The slot was wiped, verified and reused every time: the isolation above is the wipe's, not a new context's.
+          await untilSettled(settled, 4);
+          expect(settled).toEqual(['reused', 'reused', 'reused', 'reused']);
+        } finally {
+          await single.close();
         }
-      } finally {
-        await single.close();
-      }
-    });
+      },
+    );
 
-    it('should leave nothing of what a page writes while it is being left (pagehide, unload, beforeunload)', async () => {
-      const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1' });
-      await single.start();
-      try {
-        for (const viewer of ['LEAVER_A', 'LEAVER_B', 'LEAVER_C', 'LEAVER_D']) {
-          const pdf = await single.render({
-            url: `${frontend.origin}/report?studentId=UNLOAD_1&testId=Test_1`,
-            token: signToken({ user_id: viewer, role: 'teacher' }),
-            requestId: viewer,
-          });
-          const text = await pdfText(pdf);
-          expect(text).toContain(`Viewer ${viewer}`);
-          expect([viewer, /Leftovers: (.*)/.exec(text)?.[1]]).toEqual([viewer, 'none']);
+    it.each(['protocol', 'probe'])(
+      'should leave nothing of what a page writes while it is being left (pagehide, unload, beforeunload; %s wipe)',
+      async (wipe) => {
+        const { observer, settled } = slotOutcomes();
+        const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_SLOT_WIPE: wipe }, observer);
+        await single.start();
+        try {
+          for (const viewer of ['LEAVER_A', 'LEAVER_B', 'LEAVER_C', 'LEAVER_D']) {
+            const pdf = await single.render({
+              url: `${frontend.origin}/report?studentId=UNLOAD_1&testId=Test_1`,
+              token: signToken({ user_id: viewer, role: 'teacher' }),
+              requestId: viewer,
+            });
+            const text = await pdfText(pdf);
+            expect(text).toContain(`Viewer ${viewer}`);
+            expect([viewer, /Leftovers: (.*)/.exec(text)?.[1]]).toEqual([viewer, 'none']);
+          }
+          await untilSettled(settled, 4);
+          console.log(`${wipe} wipe after pages that write while left: ${settled.join(', ')}`);
+        } finally {
+          await single.close();
         }
-      } finally {
-        await single.close();
-      }
-    });
+      },
+    );
 
     it('should fail fast with page_error when the page reports an error', async () => {
       const started = Date.now();
@@ -303,6 +340,7 @@ describe('renderer (e2e, real Chromium)', () => {
         relaunched: () => undefined,
         blockedRequest: () => (blocked += 1),
         assetCache: () => undefined,
+        slotSettled: () => undefined,
       });
       await sut.start();
     });

@@ -22,12 +22,16 @@ const SETTLE_MS = 300;
  * warm Chromium page reused from report to report (no isolation: its HTTP cache, compiled bundle and fonts
  * stay warm). Renders alternate between the two so drift on a shared machine hits both alike. Then a
  * back-to-back run times the service's set-up: trigger sent → the frontend sees the document request.
+ * Both ways of proving a reused slot empty (`RENDER_SLOT_WIPE`) run side by side in the same rounds; the
+ * default is judged, the other reported.
  */
 export async function renderScenario(context: BenchContext): Promise<Figure[]> {
   const renders = context.smoke ? 2 : 20;
   const frontend = context.realistic;
   const dir = await mkdtemp(join(tmpdir(), 'bench-render-'));
-  const service = await startService({ STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(frontend) });
+  const base = { STORAGE_DRIVER: 'fs', STORAGE_DIR: dir, ...frontendEnv(frontend) };
+  const service = await startService({ ...base, RENDER_SLOT_WIPE: 'protocol' });
+  const probe = await startService({ ...base, RENDER_SLOT_WIPE: 'probe' });
   const warm = startChild(`${TOOLS}/warm-pages.child.js`);
   try {
     await warm.next();
@@ -35,8 +39,10 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
     const ours: number[] = [];
     const spaced: number[] = [];
     const limit: number[] = [];
+    const probed: number[] = [];
     let oursCpu = 0;
     let limitCpu = 0;
+    let probeCpu = 0;
     let oursBytes = 0;
     let limitBytes = 0;
     for (let index = -2; index < renders; index += 1) {
@@ -50,6 +56,11 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
       const oursCpuDelta = service.tree.cpuSeconds() - cpu;
       const oursBytesDelta = frontend.bytesSent() - bytes;
 
+      cpu = probe.tree.cpuSeconds();
+      const probeMs = await trigger(probe, studentId, 'RENDER_PROBE');
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const probeCpuDelta = probe.tree.cpuSeconds() - cpu;
+
       cpu = warmTree.cpuSeconds();
       bytes = frontend.bytesSent();
       const limitMs = await warmRender(
@@ -61,6 +72,8 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
       const limitBytesDelta = frontend.bytesSent() - bytes;
       if (index < 0) continue; // warm-up
       ours.push(oursMs);
+      probed.push(probeMs);
+      probeCpu += probeCpuDelta;
       limit.push(limitMs);
       spaced.push(spacedSetUp);
       oursCpu += oursCpuDelta;
@@ -71,6 +84,7 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
     const setUp = await setUpTimes(service, context, renders);
     const latency = { value: median(ours), limit: median(limit) };
     const cpu = { value: oursCpu / renders, limit: limitCpu / renders };
+    const probeFigures = { latency: median(probed), cpu: probeCpu / renders };
     return [
       {
         scenario: 'render',
@@ -87,6 +101,24 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
         ratio: cpu.value / cpu.limit,
         target: '≤ 1.15× one warm reused page',
         pass: judged(context, cpu.value / cpu.limit <= 1.15),
+      },
+      {
+        scenario: 'render',
+        metric: 'median ms per render, RENDER_SLOT_WIPE=probe (same rounds)',
+        value: probeFigures.latency,
+        limit: latency.limit,
+        ratio: probeFigures.latency / latency.limit,
+        target: 'report',
+        pass: null,
+      },
+      {
+        scenario: 'render',
+        metric: 'CPU s per render, RENDER_SLOT_WIPE=probe (same rounds)',
+        value: probeFigures.cpu,
+        limit: cpu.limit,
+        ratio: probeFigures.cpu / cpu.limit,
+        target: 'report',
+        pass: null,
       },
       {
         scenario: 'render',
@@ -118,6 +150,7 @@ export async function renderScenario(context: BenchContext): Promise<Figure[]> {
     ];
   } finally {
     await warm.stop();
+    await probe.stop();
     await service.stop();
     await rm(dir, { recursive: true, force: true });
   }

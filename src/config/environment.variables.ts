@@ -116,6 +116,12 @@ export const ENVIRONMENT_VARIABLES = [
     default: '1000',
   },
   {
+    name: 'RENDER_SLOT_WIPE',
+    meaning: 'how a reused slot is proven empty: `protocol` (DevTools queries) or `probe` (a blank document)',
+    defaultText: 'protocol',
+    default: 'protocol',
+  },
+  {
     name: 'RENDER_ASSET_CACHE_MB',
     meaning: 'anonymous, publicly cacheable static files (bundle, fonts) kept warm across renders; 0: off',
     defaultText: '64',

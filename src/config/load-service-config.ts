@@ -252,6 +252,7 @@ function loadRenderer(env: Settings, documentOrigins: readonly string[]): Render
     documentOrigins,
     resourceOrigins: env.origins('RENDER_ALLOWED_ORIGINS'),
     assetCacheBytes: env.integer('RENDER_ASSET_CACHE_MB', 0) * 1024 * 1024,
+    slotWipe: env.oneOf('RENDER_SLOT_WIPE', ['protocol', 'probe'] as const),
     pdf: {
       format: env.oneOf('PDF_FORMAT', ['A4', 'A3', 'A5', 'Letter', 'Legal', 'Tabloid'] as const),
       printBackground: env.boolean('PDF_PRINT_BACKGROUND'),

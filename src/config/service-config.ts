@@ -80,6 +80,8 @@ export interface RendererConfig {
   resourceOrigins: readonly string[];
   /** Bytes of publicly cacheable static files kept warm across renders; 0 turns that off. */
   assetCacheBytes: number;
+  /** How a slot is proven empty before reuse: DevTools queries, or a probe document on each origin. */
+  slotWipe: 'protocol' | 'probe';
   pdf: PdfOptions;
 }
 

@@ -36,6 +36,8 @@ export interface RenderObserver {
   relaunched(): void;
   blockedRequest(): void;
   assetCache(outcome: AssetOutcome): void;
+  /** After each render: the slot was wiped and verified (`reused`) or closed instead (`closed`). */
+  slotSettled(outcome: 'reused' | 'closed'): void;
 }
 
 const NO_OBSERVER: RenderObserver = {
@@ -44,6 +46,7 @@ const NO_OBSERVER: RenderObserver = {
   relaunched: () => undefined,
   blockedRequest: () => undefined,
   assetCache: () => undefined,
+  slotSettled: () => undefined,
 };
 
 /**
@@ -84,7 +87,7 @@ export class PuppeteerPdfRenderer
       (outcome) => observer.assetCache(outcome),
     );
     this.slots = new SlotPool(config.concurrency, (browser) =>
-      RenderSlot.open(browser, this.policy, (blocked) => this.onBlocked(blocked), assets),
+      RenderSlot.open(browser, this.policy, (blocked) => this.onBlocked(blocked), assets, config.slotWipe),
     );
     this.supervisor = new ChromiumSupervisor(
       { executablePath: config.chromePath, recycleAfter: config.recycleAfter, sandbox: config.sandbox },
@@ -222,12 +225,14 @@ export class PuppeteerPdfRenderer
         slot.browser.connected &&
         (await within(slot.wipe(), WIPE_TIMEOUT_MS, () => false));
       if (reusable) {
+        this.observer.slotSettled('reused');
         this.slots.release(slot);
         return;
       }
     } catch (error) {
       this.logger.debug({ err: error }, 'slot wipe failed; closing the slot');
     }
+    this.observer.slotSettled('closed');
     await slot.close().catch((error: unknown) => this.logger.debug({ err: error }, 'slot close failed'));
     this.slots.forget(slot.browser);
   }

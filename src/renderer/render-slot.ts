@@ -13,6 +13,14 @@ export interface NetworkPolicy {
   resourceOrigins: ReadonlySet<string>;
 }
 
+/**
+ * How a wiped slot is proven empty. `protocol`: the tab goes to about:blank (the report's document, its
+ * scripts and its unload handlers are gone once that commits), then everything is cleared and each store is
+ * queried over the DevTools protocol for every origin the render touched. `probe`: the tab opens a blank
+ * document on each origin and looks from inside it.
+ */
+export type SlotWipe = 'protocol' | 'probe';
+
 /** A request the policy refused; `navigation` when it was a document (main frame or frame). */
 export interface BlockedRequest {
   url: string;
@@ -51,6 +59,7 @@ export class RenderSlot {
     private readonly policy: NetworkPolicy,
     private readonly onBlocked: (request: BlockedRequest) => void,
     private readonly assets: StaticAssetCache,
+    private readonly wipeCheck: SlotWipe,
   ) {
     page.on('request', (request) => this.route(request));
   }
@@ -60,6 +69,7 @@ export class RenderSlot {
     policy: NetworkPolicy,
     onBlocked: (request: BlockedRequest) => void,
     assets: StaticAssetCache,
+    wipeCheck: SlotWipe = 'protocol',
   ): Promise<RenderSlot> {
     const context = await browser.createBrowserContext();
     try {
@@ -69,7 +79,9 @@ export class RenderSlot {
       await page.setViewport({ width: 1200, height: 800 });
       // Every request (frames and workers included) is paused until `route` lets it go, answers or refuses it.
       await page.setRequestInterception(true);
-      return new RenderSlot(browser, context, page, cdp, policy, onBlocked, assets);
+      // Session storage is read and cleared per origin over the protocol, which needs its domain on.
+      if (wipeCheck === 'protocol') await cdp.send('DOMStorage.enable');
+      return new RenderSlot(browser, context, page, cdp, policy, onBlocked, assets, wipeCheck);
     } catch (error) {
       await context.close();
       throw error;
@@ -160,6 +172,10 @@ export class RenderSlot {
       (value: string, frontend: string) => {
         // Only the frontend's own documents get the token; the wipe probe or foreign frames never do.
         if (location.origin === frontend && !location.pathname.startsWith('/__pdf_service_wipe_probe__')) {
+          // Before any page script: DOM storage starts empty whatever an earlier document of this tab left
+          // (session storage belongs to the tab, and no protocol query reaches it without a document).
+          sessionStorage.clear();
+          localStorage.clear();
           localStorage.setItem('token', value);
         }
       },
@@ -186,8 +202,9 @@ export class RenderSlot {
       await this.page.removeScriptToEvaluateOnNewDocument(this.scriptId);
       this.scriptId = undefined;
     }
-    // The probe document replaces the report first, ending its scripts and timers before anything is cleared.
     const main = new URL(pageUrl).origin;
+    if (this.wipeCheck === 'protocol') return this.wipeOverProtocol(main);
+    // The probe document replaces the report first, ending its scripts and timers before anything is cleared.
     this.wiping = true;
     try {
       return await this.wipeFrom(main);
@@ -211,6 +228,36 @@ export class RenderSlot {
     }
     this.origins.clear();
     return true;
+  }
+
+  private async wipeOverProtocol(main: string): Promise<boolean> {
+    // about:blank replaces the report first: once it commits, the old document's handlers have run and it
+    // can write nothing more. Only then is anything cleared.
+    await this.page.goto('about:blank');
+    const origins = [main, ...[...this.origins].filter((origin) => origin !== main)];
+    this.origins.clear();
+    await this.cdp.send('Network.clearBrowserCookies');
+    await this.cdp.send('Network.clearBrowserCache');
+    for (const origin of origins) {
+      await this.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
+    }
+    const { cookies } = await this.cdp.send('Network.getAllCookies');
+    if (cookies.length > 0) return false;
+    for (const origin of origins) {
+      if (!(await this.originIsEmpty(origin))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * What the protocol sees of `origin`'s storage in this slot: it must be nothing at all. Everything
+   * quota-managed (IndexedDB, Cache Storage, service worker registrations, file systems) counts in the usage;
+   * DOM storage is not reachable without a document of the origin, so the next report document clears it
+   * before its scripts run.
+   */
+  private async originIsEmpty(origin: string): Promise<boolean> {
+    const { usage } = await this.cdp.send('Storage.getUsageAndQuota', { origin });
+    return usage === 0;
   }
 
   async close(): Promise<void> {

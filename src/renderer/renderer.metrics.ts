@@ -12,6 +12,7 @@ export class RendererMetrics implements RenderObserver {
   private readonly relaunches: Counter;
   private readonly blocked: Counter;
   private readonly assets: Counter<'outcome'>;
+  private readonly slots: Counter<'outcome'>;
 
   constructor(registry: MetricsRegistry, load: () => RendererStatus) {
     const registers = [registry];
@@ -35,6 +36,12 @@ export class RendererMetrics implements RenderObserver {
     this.assets = new Counter({
       name: 'pdf_render_asset_cache_total',
       help: 'Static files a report page asked for: served warm (hit), fetched and kept (stored), left to the page (unshareable, fetch_failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.slots = new Counter({
+      name: 'pdf_render_slots_settled_total',
+      help: 'Render slots after a render: wiped and verified empty, so reused (reused), or closed (closed)',
       labelNames: ['outcome'] as const,
       registers,
     });
@@ -75,5 +82,9 @@ export class RendererMetrics implements RenderObserver {
 
   assetCache(outcome: AssetOutcome): void {
     this.assets.inc({ outcome });
+  }
+
+  slotSettled(outcome: 'reused' | 'closed'): void {
+    this.slots.inc({ outcome });
   }
 }
