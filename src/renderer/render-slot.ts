@@ -34,9 +34,8 @@ export interface BlockedRequest {
  * Opening a context and its first page starts a new renderer process, which costs about half a second of
  * CPU: more than the rest of a render. So a slot is reused, but only after every kind of site data its
  * render could have left (cookies, local and session storage, IndexedDB, Cache Storage, service workers,
- * the HTTP cache, the page's own document) is wiped and then verified empty from a blank document on each
- * origin the render touched, which sees exactly what the next report page would see. On any doubt the
- * slot is closed instead. What stays warm across renders are only the anonymous, publicly cacheable static
+ * the HTTP cache, the page's own document) is wiped and then verified empty (see `SlotWipe`) on each origin
+ * the render touched. On any doubt the slot is closed instead. What stays warm across renders are only the anonymous, publicly cacheable static
  * files of the process-wide `StaticAssetCache`.
  */
 export class RenderSlot {
