@@ -70,7 +70,8 @@ async function measure(
   env: Record<string, string>,
 ): Promise<Figure[]> {
   const seconds = context.smoke ? 1 : 5;
-  const service = await startService(env);
+  // Production's log level: every download writes its access line, as it would in production.
+  const service = await startService({ ...env, LOG_LEVEL: 'info' });
   const generator = await LoadGenerator.start(TOOLS);
   const figures: Figure[] = [];
   try {
