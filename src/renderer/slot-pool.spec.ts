@@ -21,6 +21,20 @@ function setup(size: number) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe(SlotPool.name, () => {
+  describe('hasRoom', () => {
+    it('should say whether a render could start without waiting: room to open, or an idle slot', async () => {
+      const { sut } = setup(2);
+      const browser = fakeBrowser();
+      expect(sut.hasRoom()).toBe(true);
+      const first = await sut.acquire(browser);
+      expect(sut.hasRoom()).toBe(true);
+      await sut.acquire(browser);
+      expect(sut.hasRoom()).toBe(false);
+      sut.release(first);
+      expect(sut.hasRoom()).toBe(true);
+    });
+  });
+
   describe('acquire', () => {
     it('should open slots up to its size, then wait for one to come back', async () => {
       const { sut, open } = setup(2);

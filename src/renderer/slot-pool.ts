@@ -48,6 +48,11 @@ export class SlotPool<S extends PoolSlot<B>, B extends PoolBrowser = S['browser'
     }
   }
 
+  /** Could a render start now without waiting for a slot (one idle, or room to open one)? */
+  hasRoom(): boolean {
+    return this.idle.length > 0 || this.total < this.size;
+  }
+
   /** A clean slot goes back for the next render. */
   release(slot: S): void {
     if (slot.browser === this.browser) this.idle.push(slot);
