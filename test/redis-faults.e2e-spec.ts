@@ -7,6 +7,7 @@ import {
   startServiceProcess,
   type ServiceProcess,
   type TestRedis,
+  until,
 } from './support/processes';
 import { s3Env, s3StorageSettings, startS3rver, type TestS3 } from './support/s3rver';
 import { signToken, TEST_JWT_SECRET } from './support/tokens';
@@ -21,15 +22,6 @@ interface Status {
   succeeded: number;
   failed: number;
   pending: number;
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined as T);
-    if ((value !== undefined && done(value)) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('Redis faults (e2e: real Redis stopped and restarted, s3rver, Chromium, a service process)', () => {
@@ -159,13 +151,13 @@ describe('Redis faults (e2e: real Redis stopped and restarted, s3rver, Chromium,
       (answer) => answer.status === 200,
       20000,
     );
-    expect(readyAgain.status).toBe(200);
+    expect(readyAgain?.status).toBe(200);
     const statusAgain = await until(
       () => call(`/internal/batches/${batchId}`),
       (answer) => answer.status === 200,
       10000,
     );
-    expect(statusAgain.status).toBe(200);
+    expect(statusAgain?.status).toBe(200);
     expect(Date.now() - back).toBeLessThan(20000);
     const done = await until(
       () => call(`/internal/batches/${batchId}`).then((answer) => answer.json() as Promise<Status>),

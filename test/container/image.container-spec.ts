@@ -10,7 +10,7 @@ import {
 import { ENVIRONMENT_VARIABLES } from '../../src/config/environment.variables';
 import { loadServiceConfig } from '../../src/config/load-service-config';
 import { popplerOn, pdfText } from '../support/pdf-text';
-import { freePort, startRedis, type TestRedis } from '../support/processes';
+import { freePort, startRedis, until, type TestRedis } from '../support/processes';
 import { s3Env, startS3rver, type TestS3 } from '../support/s3rver';
 
 const runFile = promisify(execFile);
@@ -45,16 +45,6 @@ function ulimitArgs(): string[] {
 async function podman(args: string[], timeoutMs = 120_000): Promise<string> {
   const { stdout } = await runFile('podman', args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 });
   return stdout.trim();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 interface Replica {
@@ -116,11 +106,13 @@ describe('the container image (podman, built from the committed Dockerfile)', ()
     const environment = Object.entries(settings).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     await podman(['run', '-d', '--name', name, '--network', 'host', ...ulimitArgs(), ...environment, IMAGE]);
     const base = `http://127.0.0.1:${port}`;
-    try {
-      await until('ready', async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), 60_000);
-    } catch (error) {
-      throw new Error(`${name} not ready: ${String(error)}\n${await podman(['logs', '--tail', '20', name])}`);
-    }
+    const ready = await until(
+      async () => (await fetch(`${base}/health/ready`)).ok,
+      (ok) => ok,
+      60_000,
+    );
+    if (!ready)
+      throw new Error(`${name} not ready within 60 s:\n${await podman(['logs', '--tail', '20', name])}`);
     return { name, base };
   }
 
@@ -236,21 +228,20 @@ describe('the container image (podman, built from the committed Dockerfile)', ()
     }
     const status = async (replica: Replica) =>
       (await (await internal(replica, `/internal/batches/${batchId}`)).json()) as Status;
-    await until(
-      'two items stored',
-      async () => ((await status(second)).succeeded >= 2 ? true : undefined),
+    const storing = await until(
+      () => status(second),
+      (now) => now.succeeded >= 2,
       120_000,
     );
+    expect(storing?.succeeded).toBeGreaterThanOrEqual(2);
     const before = await status(second);
     await podman(['kill', first.name]);
     const final = await until(
-      'the batch finished on the survivor',
-      async () => {
-        const now = await status(second);
-        return now.pending === 0 ? now : undefined;
-      },
+      () => status(second),
+      (now) => now.pending === 0,
       240_000,
     );
+    if (!final) throw new Error('the survivor never answered the batch status');
     const retried = final.items.filter((item) => item.attempts > 1).map((item) => item.s3Key);
     console.log(
       `batch of 12: ${before.succeeded} stored when ${first.name} was killed; in the end ` +

@@ -33,6 +33,23 @@ export async function untilReady(base: string, child: ChildProcess, exitReport: 
   }
 }
 
+/**
+ * Polls `probe` every 200 ms until `done` holds for what it answers, or `timeoutMs` passed; answers the last
+ * value (undefined when the probe never answered: a probe that throws counts as no answer yet).
+ */
+export async function until<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if ((value !== undefined && done(value)) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Pids of the direct children of `pid` (Chromium is launched in a process group of its own). */
 export function childPids(pid: number): number[] {
   const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
