@@ -140,55 +140,65 @@ describe('renderer (e2e, real Chromium)', () => {
       }
     });
 
+    /**
+     * Renders one job after the other in a single slot with the given wipe; answers each PDF's text and what
+     * became of the slot after each render.
+     */
+    async function inOneSlot(wipe: string, jobs: { url: string; token: string; requestId: string }[]) {
+      const { observer, settled } = slotOutcomes();
+      const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_SLOT_WIPE: wipe }, observer);
+      await single.start();
+      try {
+        const texts: string[] = [];
+        for (const job of jobs) texts.push(await pdfText(await single.render(job)));
+        await untilSettled(settled, jobs.length);
+        return { texts, settled };
+      } finally {
+        await single.close();
+      }
+    }
+
     it.each(['protocol', 'probe'])(
       'should leave nothing of one render for the next in a reused slot (%s wipe)',
       async (wipe) => {
-        const { observer, settled } = slotOutcomes();
-        const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_SLOT_WIPE: wipe }, observer);
-        await single.start();
-        try {
-          for (const id of ['SEQ_A', 'SEQ_B', 'SEQ_C', 'SEQ_D']) {
-            const pdf = await single.render({
-              url: `${frontend.origin}/student-report?testId=Test_1`,
-              token: signToken({ user_id: id, student_id: id, role: 'student' }),
-              requestId: id,
-            });
-            const text = await pdfText(pdf);
-            expect(text).toContain(`Viewer ${id}`);
-            expect(text).toContain('Leftovers: none');
-            expect(text).not.toMatch(new RegExp(`SEQ_(?!${id.slice(-1)})`));
-          }
-          // The slot was wiped, verified and reused every time: the isolation above is the wipe's, not a new context's.
-          await untilSettled(settled, 4);
-          expect(settled).toEqual(['reused', 'reused', 'reused', 'reused']);
-        } finally {
-          await single.close();
-        }
+        const ids = ['SEQ_A', 'SEQ_B', 'SEQ_C', 'SEQ_D'];
+        const { texts, settled } = await inOneSlot(
+          wipe,
+          ids.map((id) => ({
+            url: `${frontend.origin}/student-report?testId=Test_1`,
+            token: signToken({ user_id: id, student_id: id, role: 'student' }),
+            requestId: id,
+          })),
+        );
+        texts.forEach((text, index) => {
+          const id = ids[index];
+          expect(text).toContain(`Viewer ${id}`);
+          expect(text).toContain('Leftovers: none');
+          expect(text).not.toMatch(new RegExp(`SEQ_(?!${id.slice(-1)})`));
+        });
+        // The slot was wiped, verified and reused every time: the isolation above is the wipe's, not a new context's.
+        expect(settled).toEqual(['reused', 'reused', 'reused', 'reused']);
       },
     );
 
     it.each(['protocol', 'probe'])(
       'should leave nothing of what a page writes while it is being left (pagehide, unload, beforeunload; %s wipe)',
       async (wipe) => {
-        const { observer, settled } = slotOutcomes();
-        const single = rendererFor(frontend, { RENDER_CONCURRENCY: '1', RENDER_SLOT_WIPE: wipe }, observer);
-        await single.start();
-        try {
-          for (const viewer of ['LEAVER_A', 'LEAVER_B', 'LEAVER_C', 'LEAVER_D']) {
-            const pdf = await single.render({
-              url: `${frontend.origin}/report?studentId=UNLOAD_1&testId=Test_1`,
-              token: signToken({ user_id: viewer, role: 'teacher' }),
-              requestId: viewer,
-            });
-            const text = await pdfText(pdf);
-            expect(text).toContain(`Viewer ${viewer}`);
-            expect([viewer, /Leftovers: (.*)/.exec(text)?.[1]]).toEqual([viewer, 'none']);
-          }
-          await untilSettled(settled, 4);
-          console.log(`${wipe} wipe after pages that write while left: ${settled.join(', ')}`);
-        } finally {
-          await single.close();
-        }
+        const viewers = ['LEAVER_A', 'LEAVER_B', 'LEAVER_C', 'LEAVER_D'];
+        const { texts, settled } = await inOneSlot(
+          wipe,
+          viewers.map((viewer) => ({
+            url: `${frontend.origin}/report?studentId=UNLOAD_1&testId=Test_1`,
+            token: signToken({ user_id: viewer, role: 'teacher' }),
+            requestId: viewer,
+          })),
+        );
+        texts.forEach((text, index) => {
+          const viewer = viewers[index];
+          expect(text).toContain(`Viewer ${viewer}`);
+          expect([viewer, /Leftovers: (.*)/.exec(text)?.[1]]).toEqual([viewer, 'none']);
+        });
+        expect(settled).toEqual(['reused', 'reused', 'reused', 'reused']);
       },
     );
 
