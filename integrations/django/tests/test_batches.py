@@ -63,14 +63,19 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
+def callback_request(body: bytes, timestamp: str, signature: str):
+    """A POST to the callback view as the service sends it."""
+    return RequestFactory().post(
+        "/pdf-batches/callback", data=body, content_type="application/json",
+        HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=signature,
+    )
+
+
 @override_settings(PDF_SERVICE_CALLBACK_SECRET="callback-secret")
 def test_the_callback_view_accepts_a_good_signature_and_sends_the_signal():
     body = json.dumps({"batchId": "b-1", "state": "completed", "failures": []}).encode()
     timestamp = str(int(time.time()))
-    request = RequestFactory().post(
-        "/pdf-batches/callback", data=body, content_type="application/json",
-        HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("callback-secret", timestamp, body),
-    )
+    request = callback_request(body, timestamp, sign("callback-secret", timestamp, body))
     with signalled() as received:
         answer = batch_callback(request)
     assert answer.status_code == 200
@@ -87,10 +92,7 @@ def test_the_callback_view_refuses_a_bad_signature_and_a_stale_timestamp():
         (stale, sign("callback-secret", stale, body)),
         ("not-a-time", sign("callback-secret", "not-a-time", body)),
     ):
-        request = RequestFactory().post(
-            "/pdf-batches/callback", data=body, content_type="application/json",
-            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=signature,
-        )
+        request = callback_request(body, timestamp, signature)
         assert batch_callback(request).status_code == 401
 
 
@@ -98,10 +100,7 @@ def test_the_callback_view_refuses_a_bad_signature_and_a_stale_timestamp():
 def test_the_callback_view_refuses_everything_when_no_secret_is_configured():
     body = b'{"batchId": "forged"}'
     timestamp = str(int(time.time()))
-    request = RequestFactory().post(
-        "/pdf-batches/callback", data=body, content_type="application/json",
-        HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("", timestamp, body),
-    )
+    request = callback_request(body, timestamp, sign("", timestamp, body))
     with signalled() as received:
         answer = batch_callback(request)
     assert answer.status_code == 401
@@ -113,10 +112,7 @@ def test_the_callback_view_refuses_everything_when_no_secret_is_configured():
 def test_the_callback_view_answers_401_to_a_timestamp_that_is_not_a_sane_integer():
     body = b'{"batchId": "b-1"}'
     for timestamp in ("9" * 400, "-5", "1e9", " 17"):
-        request = RequestFactory().post(
-            "/pdf-batches/callback", data=body, content_type="application/json",
-            HTTP_X_PDF_TIMESTAMP=timestamp, HTTP_X_PDF_SIGNATURE=sign("callback-secret", timestamp, body),
-        )
+        request = callback_request(body, timestamp, sign("callback-secret", timestamp, body))
         answer = batch_callback(request)
         assert (timestamp[:8], answer.status_code) == (timestamp[:8], 401)
 

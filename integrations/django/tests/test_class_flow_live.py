@@ -92,7 +92,7 @@ def test_pregenerate_reports_wait_prints_progress_until_the_class_is_stored(stac
     lines = out.getvalue().splitlines()
     print("\n".join(lines))
     assert re.fullmatch(r"batch \S+: 33 reports queued, outcome posted to http://127\.0\.0\.1:\d+/pdf-batches/callback", lines[0])
-    progress = [line for line in lines[1:-1]]
+    progress = lines[1:-1]
     assert len(progress) >= 2, lines
     for line in progress:
         counts = re.fullmatch(r"(\d+)/33 stored, (\d+) failed, (\d+) pending", line)
