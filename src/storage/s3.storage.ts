@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -17,6 +18,7 @@ import { Readable } from 'node:stream';
 import { StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { S3StorageConfig } from '../config';
 import { OpenedObject, PresignOptions, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { S3ObjectGet } from './s3-object-get';
 import { assertStorageKey } from './storage-key';
 
 /** Connecting to a dead endpoint fails after this long, instead of the OS's minutes. */
@@ -32,6 +34,8 @@ const DELETE_PAGE = 1000;
 export class S3ReportStorage extends ReportStorage implements OnApplicationShutdown {
   readonly driver = 's3';
   private readonly client: S3Client;
+  /** The hit path's GetObject, on the client's own signer, endpoint and sockets. */
+  private readonly objectGet: S3ObjectGet;
   /** Signs presigned URLs for the endpoint clients reach (S3_PUBLIC_ENDPOINT), never sends a request. */
   private readonly signer: S3Client;
   private readonly bucket: string;
@@ -41,6 +45,12 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
     super();
     this.bucket = config.bucket;
     this.keyPrefix = config.keyPrefix;
+    const handler = new NodeHttpHandler({
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: SOCKET_TIMEOUT_MS,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    });
     this.client = new S3Client({
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle,
@@ -52,13 +62,9 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
       // Checksums only where the API requires them keeps every S3-compatible server byte-exact.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: CONNECT_TIMEOUT_MS,
-        requestTimeout: SOCKET_TIMEOUT_MS,
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-      }),
+      requestHandler: handler,
     });
+    this.objectGet = new S3ObjectGet(this.client, handler, this.bucket);
     this.signer = new S3Client({
       endpoint: config.publicEndpoint ?? config.endpoint,
       forcePathStyle: config.forcePathStyle,
@@ -73,12 +79,7 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
         abortSignal: AbortSignal.timeout(METADATA_OP_TIMEOUT_MS),
       });
-      return {
-        size: head.ContentLength ?? 0,
-        etag: head.ETag ?? `"${objectKey}"`,
-        lastModified: head.LastModified ?? new Date(0),
-        metadata: head.Metadata ?? {},
-      };
+      return factsOf(head, objectKey);
     } catch (error) {
       if (isObjectMissing(error)) return null;
       throw new StorageUnavailable('stat', { cause: error });
@@ -88,17 +89,10 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
   async open(key: string): Promise<OpenedObject | null> {
     const objectKey = this.objectKey(key);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
-      if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
-      return {
-        object: {
-          size: object.ContentLength ?? 0,
-          etag: object.ETag ?? `"${objectKey}"`,
-          lastModified: object.LastModified ?? new Date(0),
-          metadata: object.Metadata ?? {},
-        },
-        body: object.Body,
-      };
+      const opened = await this.objectGet.open(objectKey);
+      if (opened) return opened;
+      const object = await this.getObject(objectKey);
+      return { object: factsOf(object, objectKey), body: object.Body };
     } catch (error) {
       if (isObjectMissing(error)) return null;
       throw new StorageUnavailable('read', { cause: error });
@@ -108,13 +102,18 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
   async read(key: string): Promise<Readable> {
     const objectKey = this.objectKey(key);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
-      if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
-      return object.Body;
+      return (await this.objectGet.open(objectKey))?.body ?? (await this.getObject(objectKey)).Body;
     } catch (error) {
       if (isObjectMissing(error)) throw new StorageObjectNotFound(key);
       throw new StorageUnavailable('read', { cause: error });
     }
+  }
+
+  /** The SDK's own GetObject: every answer the hit path's signed GET does not take as a plain 200. */
+  private async getObject(objectKey: string): Promise<GetObjectCommandOutput & { Body: Readable }> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+    if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
+    return { ...object, Body: object.Body };
   }
 
   async write(key: string, bytes: Uint8Array, options: WriteOptions): Promise<StoredObject> {
@@ -238,6 +237,19 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
     assertStorageKey(key);
     return this.keyPrefix + key;
   }
+}
+
+/** What a HeadObject or GetObject answer says of the object. */
+function factsOf(
+  answer: Pick<GetObjectCommandOutput, 'ContentLength' | 'ETag' | 'LastModified' | 'Metadata'>,
+  objectKey: string,
+): StoredObject {
+  return {
+    size: answer.ContentLength ?? 0,
+    etag: answer.ETag ?? `"${objectKey}"`,
+    lastModified: answer.LastModified ?? new Date(0),
+    metadata: answer.Metadata ?? {},
+  };
 }
 
 /**
