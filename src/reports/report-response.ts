@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { ServerResponse } from 'node:http';
+import { finished, Readable } from 'node:stream';
 import { attachment } from '../common/content-disposition';
 import type { ServedReport } from './served-report';
 
@@ -37,8 +37,29 @@ export async function sendReport(
     return;
   }
   if (report.body instanceof Readable) {
-    await pipeline(report.body, response);
+    await streamBody(report.body, response);
     return;
   }
   response.end(report.body);
+}
+
+/**
+ * Pipes a stored body to the client. Not `stream.pipeline`: it builds an AbortController and aborts it,
+ * with a DOMException and its stack, on every download (about 0.1 ms of CPU, a twentieth of a hit).
+ * A client that leaves early is no error: the body is destroyed, so its storage socket or file closes.
+ * A body that fails midway cuts the answer (its status and length are already sent) and rejects.
+ */
+export function streamBody(body: Readable, response: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    finished(body, (error) => {
+      if (!error) return;
+      response.destroy(error);
+      reject(error);
+    });
+    finished(response, () => {
+      if (!response.writableFinished) body.destroy();
+      resolve();
+    });
+    body.pipe(response);
+  });
 }
