@@ -6,6 +6,8 @@ export function launchPlainChromium(): Promise<Browser> {
     // Bench helper processes are tools, not the service: they take the browser path as ops would pass it.
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     headless: true,
+    // As the service does: the protocol over a pipe, so the limit pays no WebSocket framing either.
+    pipe: true,
     args: ['--disable-gpu', '--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
   });
 }

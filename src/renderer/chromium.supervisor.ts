@@ -136,6 +136,9 @@ export class ChromiumSupervisor {
         executablePath: this.settings.executablePath,
         headless: true,
         args: [...CHROMIUM_ARGS, ...(this.settings.sandbox ? [] : ['--no-sandbox'])],
+        // The protocol over a pipe, not a WebSocket: no frame masking or framing in JS for the ~1 MB of
+        // shared static files a render hands to the page (about 25 ms of the service's CPU per render).
+        pipe: true,
         // Shutdown is ours: we drain renders first, then close the browser.
         handleSIGINT: false,
         handleSIGTERM: false,
