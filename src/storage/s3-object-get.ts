@@ -3,14 +3,25 @@ import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { HttpRequest } from '@smithy/core/transport';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { EndpointV2 } from '@smithy/types';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { OpenedObject } from './report-storage';
+import { factsOf } from './s3-object-facts';
 
 const METADATA_HEADER = 'x-amz-meta-';
 /** The SHA-256 of an empty payload: what the SDK's own GetObject signs. */
 const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** Where the bucket's objects are: every key shares it, only appended to `basePath`. */
+interface BucketTarget {
+  protocol: string;
+  hostname: string;
+  port: number | undefined;
+  /** The Host header: hostname and any port. */
+  host: string;
+  /** The endpoint's path without a trailing slash ("/bucket" path-style, "" virtual-hosted). */
+  basePath: string;
+}
 
 /**
  * GetObject for the hit path without the SDK's per-call machinery. A `client.send` builds and runs a
@@ -23,7 +34,7 @@ const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4
  */
 export class S3ObjectGet {
   private readonly signer: SignatureV4;
-  private endpoint: Promise<EndpointV2> | undefined;
+  private target: Promise<BucketTarget> | undefined;
 
   constructor(
     private readonly client: S3Client,
@@ -43,16 +54,15 @@ export class S3ObjectGet {
 
   /** The object and its open body when S3 answers 200; undefined means "ask the SDK". */
   async open(objectKey: string): Promise<OpenedObject | undefined> {
-    const url = new URL((await this.endpointOfBucket()).url);
-    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const target = await this.bucketTarget();
     const unsigned = new HttpRequest({
       method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port === '' ? undefined : Number(url.port),
-      path: `${base}/${objectKey.split('/').map(encodeKeySegment).join('/')}`,
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: `${target.basePath}/${objectKey.split('/').map(encodeKeySegment).join('/')}`,
       query: {},
-      headers: { host: url.host, 'x-amz-content-sha256': EMPTY_PAYLOAD_SHA256 },
+      headers: { host: target.host, 'x-amz-content-sha256': EMPTY_PAYLOAD_SHA256 },
     });
     const request = await this.signer.sign(unsigned, {
       signingDate: new Date(Date.now() + this.client.config.systemClockOffset),
@@ -73,17 +83,26 @@ export class S3ObjectGet {
     return { object: objectOf(answer.headers, objectKey), body };
   }
 
-  private endpointOfBucket(): Promise<EndpointV2> {
-    // Every key of the bucket shares the endpoint the resolver gives (the key is only appended to its path).
-    this.endpoint ??= getEndpointFromInstructions(
+  /** Resolved and parsed once: every key of the bucket shares the endpoint the SDK's resolver gives. */
+  private bucketTarget(): Promise<BucketTarget> {
+    this.target ??= getEndpointFromInstructions(
       { Bucket: this.bucket, Key: 'k' },
       GetObjectCommand,
       this.client.config,
-    ).catch((error: unknown) => {
-      this.endpoint = undefined;
-      throw error;
-    });
-    return this.endpoint;
+    ).then(
+      ({ url }) => ({
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port === '' ? undefined : Number(url.port),
+        host: url.host,
+        basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname,
+      }),
+      (error: unknown) => {
+        this.target = undefined;
+        throw error;
+      },
+    );
+    return this.target;
   }
 }
 
@@ -95,6 +114,7 @@ function encodeKeySegment(segment: string): string {
   );
 }
 
+/** The answer's headers as the SDK reads them into a GetObject output (metadata names lower-case, unprefixed). */
 function objectOf(headers: IncomingHttpHeaders | Record<string, string>, objectKey: string) {
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -102,11 +122,14 @@ function objectOf(headers: IncomingHttpHeaders | Record<string, string>, objectK
       metadata[name.slice(METADATA_HEADER.length)] = value;
     }
   }
-  const lastModified = headers['last-modified'];
-  return {
-    size: Number(headers['content-length'] ?? 0),
-    etag: typeof headers.etag === 'string' ? headers.etag : `"${objectKey}"`,
-    lastModified: typeof lastModified === 'string' ? new Date(lastModified) : new Date(0),
-    metadata,
-  };
+  const { etag, 'content-length': length, 'last-modified': lastModified } = headers;
+  return factsOf(
+    {
+      ContentLength: length === undefined ? undefined : Number(length),
+      ETag: typeof etag === 'string' ? etag : undefined,
+      LastModified: typeof lastModified === 'string' ? new Date(lastModified) : undefined,
+      Metadata: metadata,
+    },
+    objectKey,
+  );
 }

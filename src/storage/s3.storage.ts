@@ -2,7 +2,6 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -18,6 +17,7 @@ import { Readable } from 'node:stream';
 import { StorageObjectNotFound, StorageUnavailable } from '../common/domain.errors';
 import type { S3StorageConfig } from '../config';
 import { OpenedObject, PresignOptions, ReportStorage, StoredObject, WriteOptions } from './report-storage';
+import { factsOf } from './s3-object-facts';
 import { S3ObjectGet } from './s3-object-get';
 import { assertStorageKey } from './storage-key';
 
@@ -89,10 +89,7 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
   async open(key: string): Promise<OpenedObject | null> {
     const objectKey = this.objectKey(key);
     try {
-      const opened = await this.objectGet.open(objectKey);
-      if (opened) return opened;
-      const object = await this.getObject(objectKey);
-      return { object: factsOf(object, objectKey), body: object.Body };
+      return await this.fetchObject(objectKey);
     } catch (error) {
       if (isObjectMissing(error)) return null;
       throw new StorageUnavailable('read', { cause: error });
@@ -102,18 +99,23 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
   async read(key: string): Promise<Readable> {
     const objectKey = this.objectKey(key);
     try {
-      return (await this.objectGet.open(objectKey))?.body ?? (await this.getObject(objectKey)).Body;
+      return (await this.fetchObject(objectKey)).body;
     } catch (error) {
       if (isObjectMissing(error)) throw new StorageObjectNotFound(key);
       throw new StorageUnavailable('read', { cause: error });
     }
   }
 
-  /** The SDK's own GetObject: every answer the hit path's signed GET does not take as a plain 200. */
-  private async getObject(objectKey: string): Promise<GetObjectCommandOutput & { Body: Readable }> {
+  /**
+   * The hit path's signed GET when S3 answers it with a 200; every other answer comes from the SDK's own
+   * GetObject (its retries, redirects and errors).
+   */
+  private async fetchObject(objectKey: string): Promise<OpenedObject> {
+    const opened = await this.objectGet.open(objectKey);
+    if (opened) return opened;
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
     if (!(object.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
-    return { ...object, Body: object.Body };
+    return { object: factsOf(object, objectKey), body: object.Body };
   }
 
   async write(key: string, bytes: Uint8Array, options: WriteOptions): Promise<StoredObject> {
@@ -237,19 +239,6 @@ export class S3ReportStorage extends ReportStorage implements OnApplicationShutd
     assertStorageKey(key);
     return this.keyPrefix + key;
   }
-}
-
-/** What a HeadObject or GetObject answer says of the object. */
-function factsOf(
-  answer: Pick<GetObjectCommandOutput, 'ContentLength' | 'ETag' | 'LastModified' | 'Metadata'>,
-  objectKey: string,
-): StoredObject {
-  return {
-    size: answer.ContentLength ?? 0,
-    etag: answer.ETag ?? `"${objectKey}"`,
-    lastModified: answer.LastModified ?? new Date(0),
-    metadata: answer.Metadata ?? {},
-  };
 }
 
 /**
