@@ -7,13 +7,14 @@
  * Usage: npm run bench:isolation [-- --rounds N] (default 12).
  */
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
-import { RenderSlot } from '../src/renderer/render-slot';
-import { StaticAssetCache } from '../src/renderer/static-asset-cache';
+import { answerShared, assetRequestOf, RenderSlot } from '../src/renderer/render-slot';
+import { mayShare, StaticAssetCache } from '../src/renderer/static-asset-cache';
 import { signToken } from '../test/support/tokens';
 import { startReactReportFrontend } from './fixtures/react-report/react-report-frontend';
 import { launchPlainChromium } from './harness/chromium';
 import { median } from './harness/load';
 import { ProcessTree } from './harness/process-stats';
+import { printWhenReady } from './harness/report-print';
 
 const SECRET = 'bench-isolation-secret';
 const SETTLE_MS = 500;
@@ -30,24 +31,6 @@ interface Variant {
   ms: number[];
 }
 
-async function printReport(page: Page, url: string): Promise<void> {
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(
-    () => {
-      const flags = window as unknown as { __PDF_READY__?: unknown; __PDF_ERROR__?: unknown };
-      return flags.__PDF_READY__ === true || Boolean(flags.__PDF_ERROR__);
-    },
-    { polling: 25 },
-  );
-  await page.pdf({
-    format: 'A4',
-    preferCSSPageSize: true,
-    printBackground: true,
-    tagged: true,
-    outline: true,
-  });
-}
-
 /** A page of its own context with the token handed over as the warm page of the bench does it. */
 async function warmPage(
   browser: Browser,
@@ -62,33 +45,16 @@ async function warmPage(
   return { page, cdp: await page.createCDPSession() };
 }
 
-/** The shared static files, fulfilled from memory as the service's asset cache does (no policy checks). */
-async function fulfillStatics(page: Page, assets: StaticAssetCache, intercept: 'continue' | 'fulfill') {
+/** Every request paused; with `fulfill`, the shared static files answered as the service's slot does (no policy). */
+async function pauseRequests(page: Page, assets: StaticAssetCache, intercept: 'continue' | 'fulfill') {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
-    const asked = {
-      url: request.url(),
-      method: request.method(),
-      resourceType: request.resourceType(),
-      headers: request.headers(),
-    };
-    if (intercept === 'continue' || !['script', 'stylesheet', 'font', 'image'].includes(asked.resourceType)) {
-      void request.continue().catch(() => undefined);
+    const asked = assetRequestOf(request);
+    if (intercept === 'fulfill' && mayShare(asked, undefined)) {
+      void answerShared(request, asked, assets);
       return;
     }
-    void assets.lookup(asked).then((shared) => {
-      const paused = (request as unknown as { _interceptionId?: string })._interceptionId;
-      const answer =
-        shared && paused !== undefined
-          ? request.client.send('Fetch.fulfillRequest', {
-              requestId: paused,
-              responseCode: 200,
-              responseHeaders: shared.headers,
-              body: shared.base64,
-            })
-          : request.continue();
-      return answer.catch(() => undefined);
-    });
+    void request.continue().catch(() => undefined);
   });
 }
 
@@ -103,23 +69,25 @@ async function variants(browser: Browser, origin: string, token: string): Promis
     built.push({ name, what, render, alone, cpu: 0, ms: [] });
 
   const warm = await warmPage(browser, token, origin);
-  add('warm', 'one page, report to report (the limit)', (url) => printReport(warm.page, url));
+  add('warm', 'one page, report to report (the limit)', (url) => printWhenReady(warm.page, url));
   const cleared = await warmPage(browser, token, origin);
   add('clear-cache', 'warm + Network.clearBrowserCache after each render', async (url) => {
-    await printReport(cleared.page, url);
+    await printWhenReady(cleared.page, url);
     await cleared.cdp.send('Network.clearBrowserCache');
   });
   const blank = await warmPage(browser, token, origin);
   add('about-blank', 'warm + a navigation to about:blank after each render', async (url) => {
-    await printReport(blank.page, url);
+    await printWhenReady(blank.page, url);
     await blank.page.goto('about:blank');
   });
   const paused = await warmPage(browser, token, origin);
-  await fulfillStatics(paused.page, assets, 'continue');
-  add('intercept', 'warm + every request paused and continued', (url) => printReport(paused.page, url));
+  await pauseRequests(paused.page, assets, 'continue');
+  add('intercept', 'warm + every request paused and continued', (url) => printWhenReady(paused.page, url));
   const fulfilled = await warmPage(browser, token, origin);
-  await fulfillStatics(fulfilled.page, assets, 'fulfill');
-  add('fulfill', 'intercept + static files fulfilled from memory', (url) => printReport(fulfilled.page, url));
+  await pauseRequests(fulfilled.page, assets, 'fulfill');
+  add('fulfill', 'intercept + static files fulfilled from memory', (url) =>
+    printWhenReady(fulfilled.page, url),
+  );
 
   const policy = { documentOrigins: new Set([origin]), resourceOrigins: new Set<string>() };
   for (const wipe of ['protocol', 'probe'] as const) {
@@ -130,7 +98,7 @@ async function variants(browser: Browser, origin: string, token: string): Promis
       async (url, jwt) => {
         slot.startRender();
         await Promise.all([slot.injectToken(jwt, origin), slot.setTokenCookie(jwt, origin)]);
-        await printReport(slot.page, url);
+        await printWhenReady(slot.page, url);
         if (!(await slot.wipe())) throw new Error(`the ${wipe} wipe did not verify the slot empty`);
       },
     );
@@ -140,7 +108,7 @@ async function variants(browser: Browser, origin: string, token: string): Promis
     'a new incognito context and page per render, closed after',
     async (url, jwt) => {
       const fresh = await warmPage(browser, jwt, origin);
-      await printReport(fresh.page, url);
+      await printWhenReady(fresh.page, url);
       await fresh.page.browserContext().close();
     },
     true,

@@ -9,6 +9,7 @@
 import { createInterface } from 'node:readline';
 import type { Page } from 'puppeteer-core';
 import { launchPlainChromium } from './chromium';
+import { printWhenReady } from './report-print';
 
 interface Job {
   url: string;
@@ -61,28 +62,7 @@ async function render(warm: WarmPage, job: Job): Promise<void> {
     warm.script = identifier;
     warm.token = job.token;
   }
-  await page.goto(job.url, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(
-    () => {
-      const flags = window as unknown as { __PDF_READY__?: unknown; __PDF_ERROR__?: unknown };
-      return flags.__PDF_READY__ === true || Boolean(flags.__PDF_ERROR__);
-    },
-    { polling: 25 },
-  );
-  const error = await page.evaluate(() => {
-    const flag = (window as unknown as { __PDF_ERROR__?: unknown }).__PDF_ERROR__;
-    return typeof flag === 'string' ? flag : flag ? JSON.stringify(flag) : '';
-  });
-  if (error) throw new Error(`${job.url}: ${error}`);
-  // The service's default print settings (a tagged, accessible PDF with an outline).
-  await page.pdf({
-    format: 'A4',
-    preferCSSPageSize: true,
-    printBackground: true,
-    tagged: true,
-    outline: true,
-    margin: { top: '20px', right: '20px', bottom: '20px', left: '20px' },
-  });
+  await printWhenReady(page, job.url);
 }
 
 void main();

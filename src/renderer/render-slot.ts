@@ -131,7 +131,7 @@ export class RenderSlot {
       if (this.assets.enabled && !navigation) {
         const asked = assetRequestOf(request);
         if (mayShare(asked, this.token)) {
-          void this.answerShared(request, asked);
+          void answerShared(request, asked, this.assets);
           return;
         }
       }
@@ -142,25 +142,6 @@ export class RenderSlot {
     this.blocked.push(blocked);
     this.onBlocked(blocked);
     void request.abort('blockedbyclient').catch(() => undefined);
-  }
-
-  /** From the shared cache when it has (or can get) an anonymous answer; else the page fetches it itself. */
-  private async answerShared(request: HTTPRequest, asked: AssetRequest): Promise<void> {
-    const shared = await this.assets.lookup(asked);
-    // Puppeteer's respond() base64-encodes the body on every call (15–30 ms of CPU for a 680 kB bundle);
-    // the cache keeps the encoding, so the paused request is fulfilled with it directly.
-    const paused = (request as unknown as { _interceptionId?: string })._interceptionId;
-    const answered =
-      shared && paused !== undefined
-        ? request.client.send('Fetch.fulfillRequest', {
-            requestId: paused,
-            responseCode: 200,
-            responseHeaders: shared.headers,
-            body: shared.base64,
-          })
-        : request.continue();
-    // The page may be gone by now (render over, slot closed): nothing is waiting for this request any more.
-    await answered.catch(() => undefined);
   }
 
   /** Makes `token` the page's `localStorage.token` for documents of `origin`, from the next navigation on. */
@@ -283,7 +264,34 @@ export class RenderSlot {
   }
 }
 
-function assetRequestOf(request: HTTPRequest): AssetRequest {
+/**
+ * Answers a paused request from the shared cache when it has (or can get) an anonymous answer; else the page
+ * fetches it itself. Only for requests `mayShare` allowed.
+ */
+export async function answerShared(
+  request: HTTPRequest,
+  asked: AssetRequest,
+  assets: StaticAssetCache,
+): Promise<void> {
+  const shared = await assets.lookup(asked);
+  // Puppeteer's respond() base64-encodes the body on every call (15–30 ms of CPU for a 680 kB bundle);
+  // the cache keeps the encoding, so the paused request is fulfilled with it directly.
+  const paused = (request as unknown as { _interceptionId?: string })._interceptionId;
+  const answered =
+    shared && paused !== undefined
+      ? request.client.send('Fetch.fulfillRequest', {
+          requestId: paused,
+          responseCode: 200,
+          responseHeaders: shared.headers,
+          body: shared.base64,
+        })
+      : request.continue();
+  // The page may be gone by now (render over, slot closed): nothing is waiting for this request any more.
+  await answered.catch(() => undefined);
+}
+
+/** What the shared cache needs to know of an intercepted request. */
+export function assetRequestOf(request: HTTPRequest): AssetRequest {
   return {
     url: request.url(),
     method: request.method(),
