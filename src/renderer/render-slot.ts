@@ -195,13 +195,7 @@ export class RenderSlot {
 
   private async wipeFrom(main: string): Promise<boolean> {
     await this.page.goto(main + PROBE_PATH);
-    await this.cdp.send('Network.clearBrowserCookies');
-    await this.cdp.send('Network.clearBrowserCache');
-    const origins = [main, ...[...this.origins].filter((origin) => origin !== main)];
-    this.origins.clear();
-    for (const origin of origins) {
-      await this.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
-    }
+    const origins = await this.clearAll(main);
     for (const origin of origins) {
       if (origin !== main) await this.page.goto(origin + PROBE_PATH);
       if (!(await this.probeIsEmpty())) return false;
@@ -210,10 +204,11 @@ export class RenderSlot {
     return true;
   }
 
-  private async wipeOverProtocol(main: string): Promise<boolean> {
-    // about:blank replaces the report first: once it commits, the old document's handlers have run and it
-    // can write nothing more. Only then is anything cleared.
-    await this.page.goto('about:blank');
+  /**
+   * Clears cookies, the HTTP cache and all storage of every origin the render touched (the page has already
+   * left the report); answers those origins, the main one first, for the check that follows.
+   */
+  private async clearAll(main: string): Promise<string[]> {
     const origins = [main, ...[...this.origins].filter((origin) => origin !== main)];
     this.origins.clear();
     await this.cdp.send('Network.clearBrowserCookies');
@@ -221,6 +216,14 @@ export class RenderSlot {
     for (const origin of origins) {
       await this.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
     }
+    return origins;
+  }
+
+  private async wipeOverProtocol(main: string): Promise<boolean> {
+    // about:blank replaces the report first: once it commits, the old document's handlers have run and it
+    // can write nothing more. Only then is anything cleared.
+    await this.page.goto('about:blank');
+    const origins = await this.clearAll(main);
     const { cookies } = await this.cdp.send('Network.getAllCookies');
     if (cookies.length > 0) return false;
     for (const origin of origins) {
