@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Readable } from 'node:stream';
 import request from 'supertest';
 import { S3ReportStorage } from '../src/storage/s3.storage';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
-import { binaryParser } from './support/binary';
+import { binaryParser, drain } from './support/binary';
 import { pdfText, popplerOn } from './support/pdf-text';
 import { s3Env, startS3rver, s3StorageSettings, type TestS3 } from './support/s3rver';
 import { startTestApp, testConfig } from './support/test-app';
@@ -14,10 +13,6 @@ const teacherOf = (classId: string) => signToken({ role: 'teacher', teacher_id: 
 const studentOf = (id: string, classId: string) =>
   signToken({ role: 'student', student_id: id, class_id: classId });
 const PDF = Buffer.from('%PDF-1.7\nstored for the lifecycle suite\n');
-
-async function drain(stream: Readable): Promise<Buffer> {
-  return Buffer.concat((await stream.toArray()) as Buffer[]);
-}
 
 describe('report lifecycle (e2e: real Chromium, s3rver)', () => {
   let s3: TestS3;

@@ -2,11 +2,10 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { createServer, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import request from 'supertest';
 import { S3ReportStorage } from '../src/storage/s3.storage';
 import { startReportFrontend, type ReportFrontend } from './fixtures/report-frontend';
-import { binaryParser } from './support/binary';
+import { binaryParser, drain } from './support/binary';
 import { pdfText } from './support/pdf-text';
 import { s3Env, startS3rver, s3StorageSettings, type TestS3 } from './support/s3rver';
 import { startFsTestApp, startTestApp, testConfig } from './support/test-app';
@@ -14,12 +13,6 @@ import { signToken, TEST_JWT_SECRET } from './support/tokens';
 import { unzipEntries, zipMethods } from './support/zip';
 
 const INTERNAL_TOKEN = 'internal-token-for-the-e2e-suite-0123456789';
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
 
 const admin = signToken({ role: 'admin', user_id: 'ADMIN1' });
 const teacherT1 = signToken({ role: 'teacher', teacher_id: 'T1', user_id: 'T1' });

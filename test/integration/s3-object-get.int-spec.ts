@@ -10,12 +10,7 @@ import { S3ObjectGet } from '../../src/storage/s3-object-get';
 import { S3ReportStorage } from '../../src/storage/s3.storage';
 import { startS3rver, s3StorageSettings, type TestS3 } from '../support/s3rver';
 import { sigV4Refusal, type SeenRequest } from '../support/sigv4-check';
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
+import { drain } from '../support/binary';
 
 /** Every character the storage key alphabet allows in a segment, and a prefix with a slash. */
 const AWKWARD_KEY = 'tenant a/reports/C.1/Test_1/students/s@x -y_z.pdf';

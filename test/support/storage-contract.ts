@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { InvalidInput, StorageObjectNotFound } from '../../src/common/domain.errors';
 import type { ReportStorage } from '../../src/storage';
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
+import { drain } from './binary';
 
 /**
  * The behaviour every storage driver must share, run against a real backend.
